@@ -1,0 +1,14 @@
+/**
+ * A local stand-in for the ROMA Connect app-authorization API (and the two IAM calls the provider
+ * makes), for trying the provider without an account and for testing it.
+ */
+export {
+  startEmulator,
+  type Binding,
+  type Emulator,
+  type EmulatorControl,
+  type EmulatorOptions,
+  type LogEntry,
+} from "./server";
+export { FAULTS, type Fault, type FaultSettings, type Route } from "./faults";
+export { makeSeed, stableId, type EmulatorSeed } from "./seed";

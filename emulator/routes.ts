@@ -1,0 +1,348 @@
+/**
+ * The answers of the emulated endpoints: the three ROMA Connect app-auth routes with the documented
+ * fields, validation and error codes, and the two IAM routes the provider uses.
+ */
+import { randomUUID } from "node:crypto";
+import { visitParamFor } from "../provider/plan";
+import type { Caller } from "./auth";
+import type { Authority } from "./auth";
+import type { FaultPlan } from "./faults";
+import type { EmulatorSeed, Named } from "./seed";
+import type { AuthStore, StoredAuth } from "./store";
+
+/** An answer before faults and logging. */
+export interface Answer {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** What every route handler can reach. */
+export interface RouteContext {
+  seed: EmulatorSeed;
+  store: AuthStore;
+  faults: FaultPlan;
+  authority: Authority;
+  now: () => number;
+  maxPairsPerRequest: number;
+  /** Projects IAM lists besides the seed's (to test ambiguous regions). */
+  extraProjects: Named[];
+}
+
+const ENV_ID = /^[a-zA-Z0-9-_]{0,64}$/;
+const VISIT_PARAM = /^[A-Za-z0-9_-]*[A-Za-z0-9]$/;
+const RECORD_ID = /^[A-Za-z0-9]{1,64}$/;
+
+export function errorAnswer(status: number, code: string, message: string): Answer {
+  return { status, body: { error_code: code, error_msg: message } };
+}
+
+const badBody = (name: string) =>
+  errorAnswer(
+    400,
+    "APIG.2011",
+    `Invalid parameter value,parameterName:${name}. Please refer to the support documentation`,
+  );
+const badQuery = (name: string) =>
+  errorAnswer(
+    400,
+    "APIG.2012",
+    `Invalid parameter value,parameterName:${name}. Please refer to the support documentation`,
+  );
+const noPermission = () => errorAnswer(403, "APIG.1005", "No permissions to request this method");
+
+/** Checks the project and instance of an app-auth path. */
+export function checkInstance(
+  ctx: RouteContext,
+  projectId: string,
+  instanceId: string,
+): Answer | undefined {
+  if (projectId !== ctx.seed.projectId || instanceId !== ctx.seed.instanceId) {
+    return errorAnswer(404, "APIG.3030", `The instance does not exist;id:${instanceId}`);
+  }
+  return undefined;
+}
+
+/** `POST /v2/{project_id}/apic/instances/{instance_id}/app-auths` */
+export function authorize(ctx: RouteContext, caller: Caller, body: Buffer): Answer {
+  if (!caller.canWrite) return noPermission();
+  let request: Record<string, unknown>;
+  try {
+    request = JSON.parse(body.toString("utf8")) as Record<string, unknown>;
+  } catch {
+    return badBody("body");
+  }
+  const envId = request.env_id;
+  if (typeof envId !== "string" || envId.length < 1 || envId.length > 65 || !ENV_ID.test(envId)) {
+    return badBody("env_id");
+  }
+  const appIds = request.app_ids;
+  const apiIds = request.api_ids;
+  if (!isIdList(appIds)) return badBody("app_ids");
+  if (!isIdList(apiIds)) return badBody("api_ids");
+  const tunnel = request.auth_tunnel ?? "NORMAL";
+  if (tunnel !== "NORMAL" && tunnel !== "GREEN") return badBody("auth_tunnel");
+  for (const name of ["auth_whitelist", "auth_blacklist"]) {
+    const list = request[name];
+    if (list === undefined) continue;
+    if (!Array.isArray(list) || list.some((x) => typeof x !== "string")) return badBody(name);
+    if (list.length > 0 && tunnel !== "GREEN") return badBody(name);
+  }
+  const visitParams = request.visit_params ?? [];
+  if (!Array.isArray(visitParams) || !visitParams.every((v) => isVisitParam(v, apiIds, appIds))) {
+    return badBody("visit_params");
+  }
+  if (appIds.length * apiIds.length > ctx.maxPairsPerRequest) return badBody("api_ids");
+  if (!ctx.seed.environments.some((e) => e.id === envId)) {
+    return errorAnswer(404, "APIG.3003", `Environment ${envId} does not exist`);
+  }
+  const missingApi = apiIds.find((id) => !ctx.seed.apis.some((a) => a.id === id));
+  if (missingApi) return errorAnswer(404, "APIG.3002", `API ${missingApi} does not exist`);
+  const missingApp = appIds.find((id) => !ctx.seed.apps.some((a) => a.id === id));
+  if (missingApp) return errorAnswer(404, "APIG.3004", `App ${missingApp} does not exist`);
+
+  const pairs = [...new Set(appIds)].flatMap((appId) =>
+    [...new Set(apiIds)].map((apiId) => ({ appId, apiId })),
+  );
+  if (
+    ctx.faults.duplicates === "error" &&
+    pairs.some((p) => ctx.store.find(envId, p.appId, p.apiId))
+  ) {
+    return errorAnswer(400, "APIG.3316", "The api auth relation already exists");
+  }
+  const options = {
+    authTunnel: tunnel,
+    authWhitelist: (request.auth_whitelist as string[] | undefined) ?? [],
+    authBlacklist: (request.auth_blacklist as string[] | undefined) ?? [],
+  };
+  const auths = pairs.map(({ appId, apiId }) => {
+    const names = {
+      api_name: nameOf(ctx.seed.apis, apiId),
+      app_name: nameOf(ctx.seed.apps, appId),
+    };
+    const existing = ctx.store.find(envId, appId, apiId);
+    if (existing) {
+      return {
+        ...(ctx.faults.skippedCarriesId ? relation(existing) : { api_id: apiId, app_id: appId }),
+        auth_result: { status: "SKIPPED", ...names },
+      };
+    }
+    const failure = ctx.faults.failure(appId, apiId);
+    if (failure) {
+      return {
+        api_id: apiId,
+        app_id: appId,
+        auth_result: {
+          status: "FAILED",
+          error_code: failure.code,
+          error_msg: failure.message,
+          ...names,
+        },
+      };
+    }
+    const record: StoredAuth = {
+      id: randomUUID().replace(/-/g, ""),
+      envId,
+      appId,
+      apiId,
+      authTime: new Date(ctx.now()).toISOString(),
+      authRole: "PROVIDER",
+      ...options,
+      visitParam: visitParamOf(visitParams as VisitParamWire[], appId, apiId),
+      createdAt: ctx.now(),
+    };
+    ctx.store.add(record);
+    return { ...relation(record), auth_result: { status: "SUCCESS", ...names } };
+  });
+  return { status: 201, body: { auths } };
+}
+
+/** `DELETE /v1/{project_id}/apic/instances/{instance_id}/app-auths/{app_auth_id}` */
+export function cancel(ctx: RouteContext, caller: Caller, id: string): Answer {
+  if (!caller.canWrite) return noPermission();
+  if (!RECORD_ID.test(id)) return badQuery("id");
+  if (!ctx.store.remove(id)) {
+    return errorAnswer(404, "APIG.3009", `The app authorization record does not exist,id:${id}`);
+  }
+  return { status: 204 };
+}
+
+/** `GET /v2/{project_id}/apic/instances/{instance_id}/app-auths/binded-apis` */
+export function listBound(ctx: RouteContext, query: Map<string, string>): Answer {
+  const appId = query.get("app_id");
+  if (!appId) return badQuery("app_id");
+  const limit = intParam(query.get("limit"), 20);
+  if (limit === undefined || limit < 1 || limit > 500) return badQuery("limit");
+  const offset = intParam(query.get("offset"), 0);
+  if (offset === undefined || offset < 0) return badQuery("offset");
+  if (!ctx.seed.apps.some((a) => a.id === appId)) {
+    return errorAnswer(404, "APIG.3004", `App ${appId} does not exist`);
+  }
+  const envId = query.get("env_id");
+  if (envId && !ctx.seed.environments.some((e) => e.id === envId)) {
+    return errorAnswer(404, "APIG.3003", `Environment ${envId} does not exist`);
+  }
+  const apiId = query.get("api_id");
+  const matching = ctx.store
+    .visible(ctx.faults.lagMs)
+    .filter(
+      (r) => r.appId === appId && (!envId || r.envId === envId) && (!apiId || r.apiId === apiId),
+    );
+  const page = matching.slice(offset, offset + limit);
+  return {
+    status: 200,
+    body: { total: matching.length, size: page.length, auths: page.map((r) => info(ctx, r)) },
+  };
+}
+
+/** `POST /v3/auth/tokens` (IAM password login). */
+export function iamToken(ctx: RouteContext, body: Buffer): Answer {
+  const iamFailure = (status: number, message: string) => ({
+    status,
+    body: {
+      error: {
+        code: String(status),
+        message,
+        title: status === 401 ? "Unauthorized" : "Bad Request",
+      },
+    },
+  });
+  let request: IamLogin;
+  try {
+    request = JSON.parse(body.toString("utf8")) as IamLogin;
+  } catch {
+    return iamFailure(400, "The request body is not JSON.");
+  }
+  const user = request.auth?.identity?.password?.user;
+  const expected = ctx.seed.credentials.user;
+  if (
+    !request.auth?.identity?.methods?.includes("password") ||
+    user?.name !== expected.name ||
+    user?.password !== expected.password ||
+    user?.domain?.name !== expected.domainName
+  ) {
+    return iamFailure(401, "The username or password is wrong.");
+  }
+  const project = request.auth?.scope?.project;
+  const projects = allProjects(ctx);
+  const scoped = projects.find((p) =>
+    project?.id ? p.id === project.id : p.name === project?.name,
+  );
+  if (!scoped) return iamFailure(400, "The project in the scope does not exist.");
+  const { token, expiresAt } = ctx.authority.issueToken(scoped.id);
+  return {
+    status: 201,
+    headers: { "X-Subject-Token": token },
+    body: {
+      token: {
+        methods: ["password"],
+        issued_at: new Date(ctx.now()).toISOString(),
+        expires_at: new Date(expiresAt).toISOString(),
+        project: { id: scoped.id, name: scoped.name, domain: { name: expected.domainName } },
+        user: { name: expected.name, domain: { name: expected.domainName } },
+      },
+    },
+  };
+}
+
+/** `GET /v3/projects?name=...` */
+export function iamProjects(ctx: RouteContext, query: Map<string, string>): Answer {
+  const name = query.get("name");
+  const projects = allProjects(ctx).filter((p) => !name || p.name === name);
+  return {
+    status: 200,
+    body: { projects: projects.map((p) => ({ id: p.id, name: p.name, enabled: true })) },
+  };
+}
+
+interface VisitParamWire {
+  api_id: string;
+  app_id?: string;
+  visit_param: string;
+}
+
+interface IamLogin {
+  auth?: {
+    identity?: {
+      methods?: string[];
+      password?: { user?: { name?: string; password?: string; domain?: { name?: string } } };
+    };
+    scope?: { project?: { id?: string; name?: string } };
+  };
+}
+
+function allProjects(ctx: RouteContext): Named[] {
+  return [{ id: ctx.seed.projectId, name: ctx.seed.region }, ...ctx.extraProjects];
+}
+
+function isIdList(value: unknown): value is string[] {
+  return (
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.every((x) => typeof x === "string" && x !== "")
+  );
+}
+
+function isVisitParam(value: unknown, apiIds: string[], appIds: string[]): boolean {
+  const v = value as Partial<VisitParamWire> | null;
+  if (!v || typeof v.api_id !== "string" || !apiIds.includes(v.api_id)) return false;
+  if (v.app_id !== undefined && !appIds.includes(v.app_id)) return false;
+  if (typeof v.visit_param !== "string") return false;
+  const params = v.visit_param.split(",");
+  return (
+    new Set(params).size === params.length &&
+    params.every((p) => p.length <= 255 && VISIT_PARAM.test(p))
+  );
+}
+
+function visitParamOf(params: VisitParamWire[], appId: string, apiId: string): string {
+  const mapped = params.map((p) => ({
+    apiId: p.api_id,
+    appId: p.app_id,
+    visitParam: p.visit_param,
+  }));
+  return visitParamFor({ appId, apiId }, mapped);
+}
+
+function intParam(value: string | undefined, fallback: number): number | undefined {
+  if (value === undefined) return fallback;
+  return /^\d+$/.test(value) ? Number(value) : undefined;
+}
+
+function nameOf(list: Named[], id: string): string {
+  return list.find((x) => x.id === id)?.name ?? "";
+}
+
+// The create answer's record (ApiAuthRelations).
+function relation(r: StoredAuth) {
+  return {
+    id: r.id,
+    api_id: r.apiId,
+    app_id: r.appId,
+    auth_time: r.authTime,
+    auth_role: r.authRole,
+    auth_tunnel: r.authTunnel,
+    auth_whitelist: r.authWhitelist,
+    auth_blacklist: r.authBlacklist,
+    visit_params: r.visitParam,
+  };
+}
+
+// The list answer's record (ApiAuthInfo).
+function info(ctx: RouteContext, r: StoredAuth) {
+  return {
+    id: r.id,
+    api_id: r.apiId,
+    api_name: nameOf(ctx.seed.apis, r.apiId),
+    app_id: r.appId,
+    app_name: nameOf(ctx.seed.apps, r.appId),
+    env_id: r.envId,
+    env_name: nameOf(ctx.seed.environments, r.envId),
+    auth_role: r.authRole,
+    auth_time: r.authTime,
+    auth_tunnel: r.authTunnel,
+    auth_whitelist: r.authWhitelist,
+    auth_blacklist: r.authBlacklist,
+    visit_param: r.visitParam,
+  };
+}

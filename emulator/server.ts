@@ -1,0 +1,362 @@
+/**
+ * The emulator's HTTP server: routing, authentication, injected faults, the request log, and the
+ * control endpoints under `/_emulator/` (kept apart from the API paths).
+ */
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Authority, isRefusal, parseQuery, type Caller } from "./auth";
+import { describeFault, FaultPlan, type FaultSettings, type Route } from "./faults";
+import {
+  authorize,
+  cancel,
+  checkInstance,
+  errorAnswer,
+  iamProjects,
+  iamToken,
+  listBound,
+  type Answer,
+  type RouteContext,
+} from "./routes";
+import { makeSeed, type EmulatorSeed, type Named, type SeedOptions } from "./seed";
+import { AuthStore, type StoredAuth } from "./store";
+
+export interface EmulatorOptions {
+  /** Port on 127.0.0.1; 0 (default) picks a free one. */
+  port?: number;
+  host?: string;
+  seed?: SeedOptions;
+  faults?: FaultSettings;
+  /** Keep the records in this JSON file, so they survive a restart. */
+  stateFile?: string;
+  /** Most pairs one authorize request may name (default 1000, as the console allows). */
+  maxPairsPerRequest?: number;
+  /** Lifetime of IAM tokens (default 24 h). */
+  tokenTtlMs?: number;
+  /** The server clock minus the real one, to test signature dates and clock skew. */
+  clockSkewMs?: number;
+  /** More IAM projects (a second one named like the region makes the region ambiguous). */
+  extraProjects?: Named[];
+}
+
+/** One answered (or dropped) request. */
+export interface LogEntry {
+  at: number;
+  method: string;
+  path: string;
+  route: Route | "control" | "unknown";
+  status: number | "dropped";
+  code?: string;
+  fault?: string;
+  ms: number;
+}
+
+/** An authorization record as it exists (not as a lagging read shows it). */
+export type Binding = Omit<StoredAuth, "createdAt">;
+
+/** Steering and inspecting a running emulator. */
+export interface EmulatorControl {
+  /** Replaces every fault setting. */
+  setFaults(settings: FaultSettings): void;
+  /** Faults injected so far, by kind. */
+  injected(): Record<string, number>;
+  /** Every record that exists now. */
+  bindings(): Binding[];
+  /** Requests per route since the last `resetLog`. */
+  counts(): Partial<Record<Route, number>>;
+  log(): LogEntry[];
+  resetLog(): void;
+  /** Removes a pair's record outside the API, as another tool would. */
+  unbind(envId: string, appId: string, apiId: string): boolean;
+  /** Creates a pair's record outside the API; `authTime` defaults to now. */
+  bind(envId: string, appId: string, apiId: string, authTime?: Date): Binding;
+  clearBindings(): void;
+  /** Makes every IAM token issued so far expired. */
+  expireTokens(): void;
+  setClockSkew(ms: number): void;
+}
+
+export interface Emulator {
+  /** Base URL for both the ROMA Connect and the IAM endpoints. */
+  url: string;
+  seed: EmulatorSeed;
+  control: EmulatorControl;
+  close(): Promise<void>;
+}
+
+interface Matched {
+  route: Route;
+  params: string[];
+}
+
+const ROUTES: { method: string; pattern: RegExp; route: Route }[] = [
+  {
+    method: "GET",
+    pattern: /^\/v[12]\/([^/]+)\/apic\/instances\/([^/]+)\/app-auths\/binded-apis$/,
+    route: "list",
+  },
+  {
+    method: "POST",
+    pattern: /^\/v2\/([^/]+)\/apic\/instances\/([^/]+)\/app-auths$/,
+    route: "authorize",
+  },
+  {
+    method: "DELETE",
+    pattern: /^\/v[12]\/([^/]+)\/apic\/instances\/([^/]+)\/app-auths\/([^/]+)$/,
+    route: "cancel",
+  },
+  { method: "POST", pattern: /^\/v3\/auth\/tokens$/, route: "iam.token" },
+  { method: "GET", pattern: /^\/v3\/projects$/, route: "iam.projects" },
+];
+
+/** Starts an emulator on loopback; resolves once it listens. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  let skew = options.clockSkewMs ?? 0;
+  const now = () => Date.now() + skew;
+  const seed = makeSeed(options.seed);
+  const ctx: RouteContext = {
+    seed,
+    store: new AuthStore(options.stateFile, now),
+    faults: new FaultPlan(options.faults),
+    authority: new Authority(seed, now, options.tokenTtlMs ?? 24 * 3600_000),
+    now,
+    maxPairsPerRequest: options.maxPairsPerRequest ?? 1000,
+    extraProjects: options.extraProjects ?? [],
+  };
+  let log: LogEntry[] = [];
+
+  const control: EmulatorControl = {
+    setFaults: (settings) => ctx.faults.set(settings),
+    injected: () => ({ ...ctx.faults.injected }),
+    bindings: () => ctx.store.all().map(({ createdAt: _createdAt, ...binding }) => binding),
+    counts: () => {
+      const counts: Partial<Record<Route, number>> = {};
+      for (const e of log)
+        if (e.route !== "control" && e.route !== "unknown")
+          counts[e.route] = (counts[e.route] ?? 0) + 1;
+      return counts;
+    },
+    log: () => [...log],
+    resetLog: () => {
+      log = [];
+    },
+    unbind: (envId, appId, apiId) => {
+      const record = ctx.store.find(envId, appId, apiId);
+      return record !== undefined && ctx.store.remove(record.id) !== undefined;
+    },
+    bind: (envId, appId, apiId, authTime) => {
+      const at = authTime?.getTime() ?? now();
+      const record: StoredAuth = {
+        id: randomUUID().replace(/-/g, ""),
+        envId,
+        appId,
+        apiId,
+        authTime: new Date(at).toISOString(),
+        authRole: "PROVIDER",
+        authTunnel: "NORMAL",
+        authWhitelist: [],
+        authBlacklist: [],
+        visitParam: "",
+        createdAt: Math.min(at, now()),
+      };
+      ctx.store.add(record);
+      const { createdAt: _createdAt, ...binding } = record;
+      return binding;
+    },
+    clearBindings: () => ctx.store.clear(),
+    expireTokens: () => ctx.authority.expireIssuedTokens(),
+    setClockSkew: (ms) => {
+      skew = ms;
+    },
+  };
+
+  const server = createServer((req, res) => {
+    void handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent)
+        send(res, now, errorAnswer(500, "APIG.9999", `System error: ${String(error)}`));
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = Date.now();
+    const body = await readBody(req);
+    const [rawPath, rawQuery = ""] = (req.url ?? "/").split("?", 2);
+    const method = req.method ?? "GET";
+    const entry: LogEntry = {
+      at: started,
+      method,
+      path: rawPath,
+      route: "unknown",
+      status: 0,
+      ms: 0,
+    };
+    const finish = (status: number | "dropped", answer?: Answer, fault?: string) => {
+      entry.status = status;
+      entry.code = (answer?.body as { error_code?: string } | undefined)?.error_code;
+      if (fault) entry.fault = fault;
+      entry.ms = Date.now() - started;
+      log.push(entry);
+    };
+
+    if (rawPath.startsWith("/_emulator/")) {
+      entry.route = "control";
+      const answer = controlAnswer(method, rawPath.slice("/_emulator/".length), body);
+      send(res, now, answer);
+      return finish(answer.status, answer);
+    }
+    const matched = match(method, rawPath);
+    if (!matched) {
+      const answer = errorAnswer(
+        404,
+        "APIG.0101",
+        "The API does not exist or has not been published in the environment",
+      );
+      send(res, now, answer);
+      return finish(404, answer);
+    }
+    entry.route = matched.route;
+    const latency = ctx.faults.latency(matched.route);
+    if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
+
+    const fault = ctx.faults.pick(matched.route);
+    const answer =
+      fault && !fault.afterApplying
+        ? undefined
+        : routeAnswer(matched, { method, rawPath, rawQuery, headers: req.headers, body });
+    if (fault) {
+      if (fault.kind === "drop") {
+        req.socket.destroy();
+        return finish("dropped", undefined, describeFault(fault));
+      }
+      const replaced = errorAnswer(fault.status, fault.code, fault.message ?? "Injected fault");
+      if (fault.retryAfterSeconds !== undefined) {
+        replaced.headers = { "Retry-After": String(fault.retryAfterSeconds) };
+      }
+      send(res, now, replaced);
+      return finish(fault.status, replaced, describeFault(fault));
+    }
+    send(res, now, answer!);
+    finish(answer!.status, answer);
+  }
+
+  function routeAnswer(
+    matched: Matched,
+    request: Parameters<Authority["authenticate"]>[0],
+  ): Answer {
+    const query = new Map(parseQuery(request.rawQuery));
+    if (matched.route === "iam.token") return iamToken(ctx, request.body);
+    const caller = ctx.authority.authenticate(request);
+    if (isRefusal(caller)) return errorAnswer(caller.status, caller.code, caller.message);
+    if (matched.route === "iam.projects") return iamProjects(ctx, query);
+    const [projectId, instanceId, recordId] = matched.params.map(decodeURIComponent);
+    return (
+      checkInstance(ctx, projectId, instanceId) ??
+      appAuthAnswer(matched.route, caller, request.body, query, recordId)
+    );
+  }
+
+  function appAuthAnswer(
+    route: Route,
+    caller: Caller,
+    body: Buffer,
+    query: Map<string, string>,
+    recordId: string,
+  ): Answer {
+    switch (route) {
+      case "authorize":
+        return authorize(ctx, caller, body);
+      case "cancel":
+        return cancel(ctx, caller, recordId);
+      default:
+        return listBound(ctx, query);
+    }
+  }
+
+  function controlAnswer(method: string, action: string, body: Buffer): Answer {
+    const json = () =>
+      body.length > 0 ? (JSON.parse(body.toString("utf8")) as Record<string, string>) : {};
+    switch (`${method} ${action}`) {
+      case "GET seed":
+        return { status: 200, body: seed };
+      case "GET bindings":
+        return { status: 200, body: { bindings: control.bindings() } };
+      case "GET log":
+        return {
+          status: 200,
+          body: { counts: control.counts(), injected: control.injected(), entries: log },
+        };
+      case "GET faults":
+        return { status: 200, body: ctx.faults.current };
+      case "PUT faults":
+        control.setFaults(json() as FaultSettings);
+        return { status: 200, body: ctx.faults.current };
+      case "POST unbind": {
+        const b = json();
+        return { status: control.unbind(b.envId, b.appId, b.apiId) ? 200 : 404, body: {} };
+      }
+      case "POST bind": {
+        const b = json();
+        return { status: 201, body: control.bind(b.envId, b.appId, b.apiId) };
+      }
+      case "POST reset":
+        control.resetLog();
+        control.setFaults({});
+        return { status: 200, body: {} };
+      case "POST expire-tokens":
+        control.expireTokens();
+        return { status: 200, body: {} };
+      default:
+        return errorAnswer(404, "EMULATOR.404", `No control action ${method} /_emulator/${action}`);
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}`,
+    seed,
+    control,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function match(method: string, path: string): Matched | undefined {
+  for (const r of ROUTES) {
+    const m = r.method === method ? r.pattern.exec(path) : null;
+    if (m) return { route: r.route, params: m.slice(1) };
+  }
+  return undefined;
+}
+
+function send(res: ServerResponse, now: () => number, answer: Answer): void {
+  const headers: Record<string, string> = {
+    "X-Request-Id": randomUUID().replace(/-/g, ""),
+    Date: new Date(now()).toUTCString(),
+    ...answer.headers,
+  };
+  if (answer.body === undefined) {
+    res.writeHead(answer.status, headers).end();
+    return;
+  }
+  const text = JSON.stringify(answer.body);
+  res
+    .writeHead(answer.status, { ...headers, "Content-Type": "application/json;charset=UTF-8" })
+    .end(text);
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}

@@ -1,0 +1,109 @@
+/**
+ * Huawei Cloud `SDK-HMAC-SHA256` request signing, as the API signing guide and the Go SDK define it.
+ * Used by the provider to sign and by the emulator to verify.
+ */
+import { createHash, createHmac } from "node:crypto";
+
+export const ALGORITHM = "SDK-HMAC-SHA256";
+
+/** What a signature covers. `path` and `query` are decoded; `headers` are exactly those signed. */
+export interface SignableRequest {
+  method: string;
+  path: string;
+  query: readonly (readonly [string, string])[];
+  headers: Readonly<Record<string, string>>;
+  body: string | Buffer;
+}
+
+/** RFC 3986 percent-encoding: unreserved characters kept, everything else as upper-case UTF-8 hex. */
+export function encodeRfc3986(value: string): string {
+  return encodeURIComponent(value).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+}
+
+/** Each segment of a decoded path encoded, with the trailing `/` the signature (only) requires. */
+export function canonicalUri(path: string): string {
+  const encoded = path.split("/").map(encodeRfc3986).join("/");
+  return encoded.endsWith("/") ? encoded : `${encoded}/`;
+}
+
+/** `k=v` pairs, encoded, sorted by name and then by value, joined by `&`. */
+export function canonicalQuery(query: SignableRequest["query"]): string {
+  return query
+    .map(([k, v]) => ({ key: encodeRfc3986(k), raw: v, value: encodeRfc3986(v) }))
+    .sort((a, b) => compare(a.key, b.key) || compare(a.raw, b.raw))
+    .map(({ key, value }) => `${key}=${value}`)
+    .join("&");
+}
+
+/** The canonical request of the signing guide. */
+export function canonicalRequest(request: SignableRequest): string {
+  const names = Object.keys(request.headers)
+    .map((name) => ({ name: name.toLowerCase(), value: request.headers[name].trim() }))
+    .sort((a, b) => compare(a.name, b.name));
+  return [
+    request.method.toUpperCase(),
+    canonicalUri(request.path),
+    canonicalQuery(request.query),
+    names.map(({ name, value }) => `${name}:${value}\n`).join(""),
+    names.map(({ name }) => name).join(";"),
+    sha256Hex(request.body),
+  ].join("\n");
+}
+
+/** The hex HMAC-SHA256 signature of a request signed at `sdkDate` with secret key `sk`. */
+export function signature(request: SignableRequest, sdkDate: string, sk: string): string {
+  const stringToSign = [ALGORITHM, sdkDate, sha256Hex(canonicalRequest(request))].join("\n");
+  return createHmac("sha256", sk).update(stringToSign).digest("hex");
+}
+
+/** The `Authorization` header value for a request; `X-Sdk-Date` must be among its headers. */
+export function authorizationHeader(request: SignableRequest, ak: string, sk: string): string {
+  const sdkDate = headerValue(request.headers, "x-sdk-date");
+  if (!sdkDate) throw new Error("a signed request needs an X-Sdk-Date header");
+  const signedHeaders = Object.keys(request.headers)
+    .map((n) => n.toLowerCase())
+    .sort(compare)
+    .join(";");
+  return `${ALGORITHM} Access=${ak}, SignedHeaders=${signedHeaders}, Signature=${signature(request, sdkDate, sk)}`;
+}
+
+/** `YYYYMMDDTHHMMSSZ` in UTC. */
+export function formatSdkDate(date: Date): string {
+  return date
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
+}
+
+/** The time an `X-Sdk-Date` value names, or undefined when it is not of that form. */
+export function parseSdkDate(value: string): Date | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
+  return m ? new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z`) : undefined;
+}
+
+/** The parts of an `Authorization: SDK-HMAC-SHA256 ...` header, or undefined when malformed. */
+export function parseAuthorization(
+  header: string,
+): { access: string; signedHeaders: string[]; signature: string } | undefined {
+  const m =
+    /^SDK-HMAC-SHA256\s+Access=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]+)$/.exec(
+      header.trim(),
+    );
+  return m ? { access: m[1], signedHeaders: m[2].split(";"), signature: m[3] } : undefined;
+}
+
+export function sha256Hex(data: string | Buffer): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+function headerValue(headers: Readonly<Record<string, string>>, name: string): string | undefined {
+  const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
+  return key === undefined ? undefined : headers[key];
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

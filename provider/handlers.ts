@@ -1,0 +1,247 @@
+/**
+ * The bodies of the dynamic provider's methods: Pulumi's inputs and outputs in, calls to the pure
+ * planning and to the operations out. `provider.ts` only forwards here, so that a program importing
+ * the package from `node_modules` serializes `__provider` as a `require` of this module.
+ */
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { randomBytes } from "node:crypto";
+import { decideDiff } from "./diff";
+import { debug } from "./log";
+import { Bindings, claimUnconfirmed, describeFailures, type PairFailure } from "./operations";
+import { pairKey, planUpdate, productPairs, sortRecords } from "./plan";
+import { RomaApi } from "./roma-api";
+import { configureRuntime, processRuntime, type Target } from "./runtime";
+import { resolveSettings } from "./settings";
+import type {
+  AuthorizationInputs,
+  AuthorizationOutputs,
+  AuthorizationRecord,
+  UnconfirmedPair,
+} from "./types";
+import { checkInputs } from "./validate";
+import type { BindOptions } from "./wire";
+
+type Props = Record<string, unknown>;
+
+/** Reads the settings from the stack config (and the environment) once per provider process. */
+export async function configure(req: dynamic.ConfigureRequest): Promise<void> {
+  configureRuntime(resolveSettings(req.config, process.env));
+}
+
+export async function check(_olds: Props, news: Props): Promise<dynamic.CheckResult> {
+  const { inputs, failures } = checkInputs(news, {
+    settingsRegion: processRuntime().settings.region,
+  });
+  return { inputs, failures };
+}
+
+export async function diff(_id: string, olds: Props, news: Props): Promise<dynamic.DiffResult> {
+  const { settings } = processRuntime();
+  const decision = decideDiff(olds as Partial<AuthorizationOutputs>, news, settings);
+  return {
+    changes: decision.changes,
+    replaces: decision.replaces,
+    deleteBeforeReplace: decision.deleteBeforeReplace,
+  };
+}
+
+export async function create(props: Props): Promise<dynamic.CreateResult> {
+  const inputs = props as unknown as AuthorizationInputs;
+  const { bindings, target } = await session(inputs);
+  const id = `${target.instanceId}/${target.envId}/${randomBytes(4).toString("hex")}`;
+  const pairs = productPairs(inputs.appIds, inputs.apiIds);
+  const outcome = await bindings.bind(pairs, bindOptions(inputs), inputs.adoptExisting);
+  const outs = outputs(inputs, target, outcome.records, outcome.unconfirmed);
+  if (outcome.failed.length > 0) {
+    const message = describeFailures("authorized", outcome.failed);
+    if (outcome.records.length === 0 && outcome.unconfirmed.length === 0) throw new Error(message);
+    throw partialFailure(message, id, outs, props, outcome.failed);
+  }
+  return { id, outs };
+}
+
+/**
+ * Binds what is missing first, then unbinds what is no longer wanted, touching nothing else.
+ * Records whose options changed are unbound and bound again (the API cannot modify a record).
+ */
+export async function update(id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult> {
+  const old = olds as unknown as AuthorizationOutputs;
+  const inputs = news as unknown as AuthorizationInputs;
+  const { bindings, target } = await session({
+    ...inputs,
+    region: old.region,
+    projectId: old.projectId,
+  });
+  const wanted = new Set(productPairs(inputs.appIds, inputs.apiIds).map(pairKey));
+  const unconfirmed = old.unconfirmed ?? [];
+  const strays = await oursAmong(
+    bindings,
+    unconfirmed.filter((p) => !wanted.has(pairKey(p))),
+  );
+
+  const plan = planUpdate(old.authorizations ?? [], inputs);
+  const rebound = await bindings.unbind(plan.rebind);
+  const stillUnconfirmed = unconfirmed.filter((p) => wanted.has(pairKey(p)));
+  const bound = await bindings.bind(
+    [...plan.bind, ...rebound.cancelled, ...stillUnconfirmed],
+    bindOptions(inputs),
+    inputs.adoptExisting,
+  );
+  // A failed bind leaves the old records in place rather than taking access away.
+  const unbound =
+    bound.failed.length === 0 && rebound.failed.length === 0
+      ? await bindings.unbind([...plan.unbind, ...strays])
+      : { cancelled: [], failed: [] };
+
+  const cancelledIds = new Set(unbound.cancelled.map((r) => r.id));
+  const records = [
+    ...plan.keep,
+    ...plan.rebind.filter((r) => !rebound.cancelled.includes(r)),
+    ...bound.records,
+    ...[...plan.unbind, ...strays].filter((r) => !cancelledIds.has(r.id)),
+  ];
+  const outs = outputs(inputs, target, records, bound.unconfirmed);
+  const failed = [...rebound.failed, ...bound.failed, ...unbound.failed];
+  if (failed.length > 0) {
+    throw partialFailure(describeFailures("changed", failed), id, outs, news, failed);
+  }
+  return { outs };
+}
+
+/** Cancels every record, and any unconfirmed pair that turns out to exist and be ours. */
+export async function destroy(_id: string, props: Props): Promise<void> {
+  const old = props as unknown as AuthorizationOutputs;
+  const { bindings } = await session(old);
+  const strays = await oursAmong(bindings, old.unconfirmed ?? []);
+  const outcome = await bindings.unbind([...(old.authorizations ?? []), ...strays]);
+  if (outcome.failed.length > 0) {
+    throw new Error(
+      `${describeFailures("cancelled", outcome.failed)}\nThe resource stays in the state; run the command again to finish.`,
+    );
+  }
+}
+
+/**
+ * `pulumi refresh`: lists the environment's bindings of the resource's apps. Managed pairs removed
+ * outside Pulumi drop out of the outputs and inputs (so the next `up` binds them again); bindings
+ * the resource does not manage are left alone; nothing left means the resource is gone.
+ */
+export async function read(id: string, props: Props): Promise<dynamic.ReadResult> {
+  const old = props as unknown as AuthorizationOutputs;
+  const { bindings, target } = await session(old);
+  const records = old.authorizations ?? [];
+  const unconfirmed = old.unconfirmed ?? [];
+  // Managed means recorded: a wanted pair that was never bound here may be someone else's binding.
+  const managed = new Set(records.map(pairKey));
+  const listed = await bindings.list([
+    ...(old.appIds ?? []),
+    ...records.map((r) => r.appId),
+    ...unconfirmed.map((p) => p.appId),
+  ]);
+  const claimed = claimUnconfirmed(unconfirmed, listed);
+  const present = [...listed.values()].filter((r) => managed.has(pairKey(r)));
+  const live = uniqueById([...present, ...claimed.ours]);
+  if (live.length === 0 && claimed.unseen.length === 0) return { id: "" };
+
+  const appIds = [...new Set(live.map((r) => r.appId))].sort();
+  const apiIds = [...new Set(live.map((r) => r.apiId))].sort();
+  const inputs: AuthorizationInputs = {
+    ...pickInputs(old),
+    appIds: appIds.length > 0 ? appIds : old.appIds,
+    apiIds: apiIds.length > 0 ? apiIds : old.apiIds,
+    visitParams: (old.visitParams ?? []).filter(
+      (v) => apiIds.includes(v.apiId) && (v.appId === undefined || appIds.includes(v.appId)),
+    ),
+  };
+  const outs = outputs(inputs, target, live, claimed.unseen);
+  debug(`refresh ${id}: ${live.length} of ${records.length} records present`);
+  return { id, props: outs, inputs: pickInputs(outs) };
+}
+
+async function session(where: {
+  instanceId: string;
+  envId: string;
+  region?: string;
+  projectId?: string;
+}): Promise<{ bindings: Bindings; target: Target }> {
+  const runtime = processRuntime();
+  const budget = runtime.budget();
+  const target = await runtime.target(where, budget);
+  const api = new RomaApi(runtime.transport, target, budget);
+  return { bindings: new Bindings(api, target.envId, runtime.settings, budget), target };
+}
+
+// Unconfirmed pairs no longer wanted: the records that show up and are ours, to be cancelled. A pair
+// that never shows within the visibility bound is taken to have never been created.
+async function oursAmong(
+  bindings: Bindings,
+  pairs: UnconfirmedPair[],
+): Promise<AuthorizationRecord[]> {
+  if (pairs.length === 0) return [];
+  return claimUnconfirmed(pairs, await bindings.lookup(pairs, "all")).ours;
+}
+
+function bindOptions(inputs: AuthorizationInputs): BindOptions {
+  return {
+    authTunnel: inputs.authTunnel,
+    authWhitelist: inputs.authWhitelist,
+    authBlacklist: inputs.authBlacklist,
+    visitParams: inputs.visitParams,
+  };
+}
+
+function outputs(
+  inputs: AuthorizationInputs,
+  target: Target,
+  records: AuthorizationRecord[],
+  unconfirmed: UnconfirmedPair[],
+): AuthorizationOutputs {
+  return {
+    ...pickInputs(inputs),
+    region: target.region,
+    projectId: target.projectId,
+    authorizations: sortRecords(uniqueById(records)),
+    unconfirmed,
+  };
+}
+
+// Only the resource's own fields: never `__provider`, never fields of older states.
+function pickInputs(from: AuthorizationInputs): AuthorizationInputs {
+  const picked: AuthorizationInputs = {
+    instanceId: from.instanceId,
+    envId: from.envId,
+    appIds: from.appIds,
+    apiIds: from.apiIds,
+    authTunnel: from.authTunnel ?? "NORMAL",
+    authWhitelist: from.authWhitelist ?? [],
+    authBlacklist: from.authBlacklist ?? [],
+    visitParams: from.visitParams ?? [],
+    adoptExisting: from.adoptExisting ?? false,
+  };
+  if (from.region !== undefined) picked.region = from.region;
+  if (from.projectId !== undefined) picked.projectId = from.projectId;
+  return picked;
+}
+
+function uniqueById(records: AuthorizationRecord[]): AuthorizationRecord[] {
+  return [...new Map(records.map((r) => [r.id, r])).values()];
+}
+
+/**
+ * The error shape Pulumi's dynamic-provider host turns into a partial success: the engine records
+ * the resource with these properties (so nothing created is forgotten) and an init error, and the
+ * next `up` calls `update` to finish the job.
+ */
+function partialFailure(
+  message: string,
+  id: string,
+  outs: AuthorizationOutputs,
+  props: Props,
+  failed: PairFailure[],
+): Error {
+  return Object.assign(new Error(message), {
+    id,
+    properties: { ...outs, __provider: props.__provider },
+    reasons: failed.map((f) => f.message),
+  });
+}

@@ -1,0 +1,160 @@
+/**
+ * Errors as the user reads them: the API's own code and message, the HTTP status, the request id,
+ * what the provider was doing, and a hint where the code has a known remedy.
+ *
+ * Errors are plain `Error`s tagged with a `kind`, made by factories rather than subclasses: Pulumi's
+ * closure serializer turns `super(message)` into `Error.call(this, message)`, which drops the
+ * message, whenever the provider is serialized by value (a program importing it by relative path).
+ */
+import type { ErrorBodyWire } from "../wire";
+
+/** What an error answer said, as the client read it. */
+export interface ApiErrorFields {
+  status: number;
+  code: string;
+  apiMessage: string;
+  requestId?: string;
+  /** Milliseconds the server asked us to wait (`Retry-After`). */
+  retryAfterMs?: number;
+  /** Server clock minus this machine's clock, from the answer's `Date` header. */
+  clockSkewMs?: number;
+}
+
+/** An error answer of the ROMA Connect or IAM API. */
+export interface RomaApiError extends Error, ApiErrorFields {
+  kind: "api";
+  /** What the provider was doing, e.g. "authorize app A for API B in environment E". */
+  doing: string;
+}
+
+/** A request that got no HTTP answer. */
+export interface RomaNetworkError extends Error {
+  kind: "network";
+  /** The system error code, e.g. `ECONNRESET`, or `TIMEOUT`. */
+  code: string;
+  /** False when the request certainly never reached the server (connection refused, DNS). */
+  mayHaveArrived: boolean;
+  doing: string;
+}
+
+/** Any failure of one request. */
+export type RequestError = RomaApiError | RomaNetworkError;
+
+export function apiError(fields: ApiErrorFields, doing: string): RomaApiError {
+  return Object.assign(new Error(apiErrorMessage(fields, doing)), {
+    name: "RomaApiError",
+    kind: "api" as const,
+    ...fields,
+    doing,
+  });
+}
+
+export function networkError(
+  code: string,
+  mayHaveArrived: boolean,
+  doing: string,
+  detail: string,
+): RomaNetworkError {
+  const message = `Could not ${doing}: ${detail} (${code}; no answer from the server).`;
+  return Object.assign(new Error(message), {
+    name: "RomaNetworkError",
+    kind: "network" as const,
+    code,
+    mayHaveArrived,
+    doing,
+  });
+}
+
+export function isRequestError(error: unknown): error is RequestError {
+  const kind = (error as { kind?: unknown } | null)?.kind;
+  return error instanceof Error && (kind === "api" || kind === "network");
+}
+
+export function isApiError(error: unknown, code?: string): error is RomaApiError {
+  return (
+    isRequestError(error) && error.kind === "api" && (code === undefined || error.code === code)
+  );
+}
+
+/** The fields of an error answer, whatever shape its body has. */
+export function errorFields(
+  status: number,
+  headers: Record<string, unknown>,
+  body: unknown,
+  now: number,
+): ApiErrorFields {
+  const wire = (typeof body === "object" && body !== null ? body : {}) as ErrorBodyWire;
+  const text = typeof body === "string" ? body.trim().slice(0, 200) : "";
+  const fields: ApiErrorFields = {
+    status,
+    code: wire.error_code ?? `HTTP.${status}`,
+    apiMessage: wire.error_msg ?? (text || "no error message in the answer"),
+  };
+  const requestId = header(headers, "x-request-id");
+  if (requestId) fields.requestId = requestId;
+  const retryAfter = retryAfterMs(header(headers, "retry-after"), now);
+  if (retryAfter !== undefined) fields.retryAfterMs = retryAfter;
+  const date = Date.parse(header(headers, "date") ?? "");
+  if (!Number.isNaN(date)) fields.clockSkewMs = date - now;
+  return fields;
+}
+
+/** `Retry-After` as milliseconds: either delta-seconds or an HTTP date. */
+export function retryAfterMs(value: string | undefined, now: number): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.round(Number(value) * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** True for an answer that says the signature (not the request) was wrong. */
+export function isSignatureRejection(f: ApiErrorFields): boolean {
+  return (
+    f.status === 401 &&
+    (SIGNATURE_CODES.includes(f.code) || /signature|aksk|x-sdk-date/i.test(f.apiMessage))
+  );
+}
+
+function apiErrorMessage(f: ApiErrorFields, doing: string): string {
+  const where = [f.code, `HTTP ${f.status}`, f.requestId ? `request ${f.requestId}` : undefined]
+    .filter(Boolean)
+    .join(", ");
+  const hint = hintFor(f);
+  return `Could not ${doing}: ${f.apiMessage} (${where}).${hint ? ` ${hint}` : ""}`;
+}
+
+const SIGNATURE_CODES = ["APIG.0301", "APIGW.0301"];
+
+// Remedies for the codes users meet while setting up; the rest speak for themselves.
+function hintFor(f: ApiErrorFields): string | undefined {
+  if (isSignatureRejection(f)) {
+    const skew =
+      f.clockSkewMs !== undefined && Math.abs(f.clockSkewMs) > 60000
+        ? ` This machine's clock is ${Math.round(Math.abs(f.clockSkewMs) / 1000)} s ${f.clockSkewMs > 0 ? "behind" : "ahead of"} the server's.`
+        : "";
+    return `The request signature was rejected: check the access key and secret key, and this machine's clock (clock skew: a signature is valid for 15 minutes around the server's time).${skew}`;
+  }
+  switch (f.code) {
+    case "APIG.1000":
+      return "No credential reached the API: set a token, an access key pair or a password login.";
+    case "APIG.1001":
+      return "The token has expired: get a new one (roma:token / HW_AUTH_TOKEN), or give AK/SK or a password login so the provider renews tokens itself.";
+    case "APIG.1002":
+      return "The token was not accepted: check roma:token / HW_AUTH_TOKEN; a token only works in the project and region it was issued for.";
+    case "APIG.1005":
+      return "The credential is not allowed to do this: it needs write permission on ROMA Connect (for example the ROMA FullAccess policy).";
+    case "APIG.3030":
+      return "Check instanceId, and that the project and region are the instance's.";
+    case "APIG.0308":
+    case "APIGW.0308":
+    case "APIG.9008":
+      return "The tenant is throttled: lower roma:maxConcurrency or raise roma:maxRetries.";
+    default:
+      return undefined;
+  }
+}
+
+function header(headers: Record<string, unknown>, name: string): string | undefined {
+  const value = headers[name] ?? headers[name.toLowerCase()];
+  return typeof value === "string" ? value : undefined;
+}

@@ -1,0 +1,92 @@
+/**
+ * Which failures are retried, how long to wait, and the retry loop itself.
+ *
+ * A write whose outcome is unknown is not retried here: `operations.ts` reconciles it by listing and
+ * then sends only what is still missing, which is a different request.
+ *
+ * Hand-written rather than p-retry or async-retry: the delay depends on each failure (`Retry-After`)
+ * and the loop stops at an operation-wide deadline; the CommonJS-compatible libraries take neither,
+ * and the ESM-only p-retry cannot be loaded by the provider host's CommonJS loader.
+ */
+import { isRequestError, type RequestError } from "./errors";
+
+/** What to do after a failed attempt. */
+export type Verdict =
+  /** Safe to send again as is. */
+  | "retry"
+  /** A write that may have taken effect: reconcile (list) before sending anything again. */
+  | "unknown"
+  /** The request itself is wrong, or the failure is not transient. */
+  | "fail";
+
+const THROTTLED = ["APIG.0308", "APIGW.0308", "APIG.9008"];
+/** Codes that mean the request was refused before it took effect, so even a write may be resent. */
+const REFUSED_UNTOUCHED = [...THROTTLED, "APIG.3500"];
+
+/** True for an answer that says the tenant is sending too fast. */
+export function isThrottling(error: RequestError): boolean {
+  return error.kind === "api" && (error.status === 429 || THROTTLED.includes(error.code));
+}
+
+/** Classifies a failed attempt. `idempotent`: sending the request twice does no harm. */
+export function verdict(error: unknown, idempotent: boolean): Verdict {
+  if (!isRequestError(error)) return "fail";
+  if (error.kind === "network") {
+    if (!error.mayHaveArrived || idempotent) return "retry";
+    return "unknown";
+  }
+  if (error.status === 429 || REFUSED_UNTOUCHED.includes(error.code)) return "retry";
+  if (error.status >= 500) return idempotent ? "retry" : "unknown";
+  return "fail";
+}
+
+/**
+ * Exponential backoff with equal jitter (half fixed, half random), and never less than `atLeastMs`
+ * (what a `Retry-After` asked for). `attempt` counts from 1.
+ */
+export function backoffMs(attempt: number, random: () => number, atLeastMs = 0): number {
+  const exponential = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (attempt - 1));
+  const jittered = exponential / 2 + random() * (exponential / 2);
+  return Math.round(Math.max(jittered, atLeastMs));
+}
+
+const BASE_DELAY_MS = 200;
+const MAX_DELAY_MS = 20000;
+
+export interface RetryOptions {
+  /** Retries after the first attempt. */
+  maxRetries: number;
+  /** Epoch ms after which no new attempt starts. */
+  deadline: number;
+  idempotent: boolean;
+  /** Told of each retry, for debug logging. */
+  onRetry?: (error: RequestError, attempt: number, delayMs: number) => void;
+  random?: () => number;
+}
+
+/** Runs `attempt` until it succeeds, fails for good, runs out of retries or passes the deadline. */
+export async function retrying<T>(
+  attempt: (n: number) => Promise<T>,
+  options: RetryOptions,
+): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt(n);
+    } catch (error) {
+      if (verdict(error, options.idempotent) !== "retry") throw error;
+      const failure = error as RequestError;
+      const asked = failure.kind === "api" ? failure.retryAfterMs : undefined;
+      const delay = backoffMs(n, options.random ?? Math.random, asked);
+      if (n > options.maxRetries || Date.now() + delay > options.deadline) {
+        failure.message += ` Gave up after ${n} attempt${n === 1 ? "" : "s"}${n > options.maxRetries ? "" : " (operation timeout)"}.`;
+        throw failure;
+      }
+      options.onRetry?.(failure, n, delay);
+      await sleep(delay);
+    }
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,8 @@
+/**
+ * Debug lines on stderr, which the provider host passes through to the engine (`pulumi.log` does
+ * not reach the engine from there). Off unless `ROMA_DEBUG` is set. Callers pass only what is safe
+ * to print: methods, paths, codes, timings; never headers or bodies.
+ */
+export function debug(message: string): void {
+  if (process.env.ROMA_DEBUG) process.stderr.write(`[roma] ${message}\n`);
+}

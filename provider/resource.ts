@@ -1,0 +1,103 @@
+import * as pulumi from "@pulumi/pulumi";
+import { AppAuthorizationProvider } from "./provider";
+import type { AuthTunnel, AuthorizationRecord, UnconfirmedPair, VisitParam } from "./types";
+
+/** The inputs of an {@link AppAuthorization}. */
+export interface AppAuthorizationArgs {
+  /** The ROMA Connect instance. Changing it replaces the resource. */
+  instanceId: pulumi.Input<string>;
+  /**
+   * The environment the apps may call the APIs in: 1 to 64 letters, digits, `-` or `_` (for
+   * example `DEFAULT_ENVIRONMENT_RELEASE_ID`). Changing it replaces the resource.
+   */
+  envId: pulumi.Input<string>;
+  /** The apps to authorize; order and duplicates do not matter. Changes update in place. */
+  appIds: pulumi.Input<pulumi.Input<string>[]>;
+  /** The APIs each app may call; order and duplicates do not matter. Changes update in place. */
+  apiIds: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * `NORMAL` (default) or `GREEN`, the green channel that lets whitelisted addresses call without
+   * authentication. Changing it rebinds every pair.
+   */
+  authTunnel?: pulumi.Input<AuthTunnel>;
+  /** Green-channel whitelist: IP addresses or ranges. Only with `authTunnel: "GREEN"`. */
+  authWhitelist?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Green-channel blacklist: IP addresses or ranges. Only with `authTunnel: "GREEN"`. */
+  authBlacklist?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * Access parameters per API (and optionally per app). Changing them rebinds only the pairs whose
+   * parameters changed.
+   */
+  visitParams?: pulumi.Input<pulumi.Input<VisitParam>[]>;
+  /**
+   * Manage pairs that are already authorized (outside this resource) instead of failing on them.
+   * Dynamic providers cannot `pulumi import`; this is the way to take existing bindings over.
+   * Default false.
+   */
+  adoptExisting?: pulumi.Input<boolean>;
+  /** Region of the instance; overrides the provider's `roma:region`. Changing it replaces. */
+  region?: pulumi.Input<string>;
+  /** Project of the instance; overrides the provider's `roma:projectId`. Changing it replaces. */
+  projectId?: pulumi.Input<string>;
+}
+
+const provider = new AppAuthorizationProvider();
+
+/**
+ * Authorizes apps to call APIs in one environment of a ROMA Connect instance: one authorization
+ * record per app x API pair.
+ *
+ * ```ts
+ * new AppAuthorization("orders", {
+ *   instanceId: "eddc4d25480b4cd6b512f270a1b8b341",
+ *   envId: "DEFAULT_ENVIRONMENT_RELEASE_ID",
+ *   appIds: ["356de8eb7a8742168586e5daf5339965"],
+ *   apiIds: ["5f918d104dc84480a75166ba99efff21", "8aa6e8ae7b7f4d6c9e3f4b16c1f1c8d2"],
+ * });
+ * ```
+ */
+export class AppAuthorization extends pulumi.dynamic.Resource {
+  declare readonly instanceId: pulumi.Output<string>;
+  declare readonly envId: pulumi.Output<string>;
+  /** The apps, sorted and de-duplicated. */
+  declare readonly appIds: pulumi.Output<string[]>;
+  /** The APIs, sorted and de-duplicated. */
+  declare readonly apiIds: pulumi.Output<string[]>;
+  declare readonly authTunnel: pulumi.Output<AuthTunnel>;
+  declare readonly authWhitelist: pulumi.Output<string[]>;
+  declare readonly authBlacklist: pulumi.Output<string[]>;
+  declare readonly visitParams: pulumi.Output<VisitParam[]>;
+  declare readonly adoptExisting: pulumi.Output<boolean>;
+  /** The region the records live in, from the input or the provider settings. */
+  declare readonly region: pulumi.Output<string>;
+  /** The project the records live in, from the input, the provider settings or IAM. */
+  declare readonly projectId: pulumi.Output<string>;
+  /** One record per authorized pair, sorted by app then API. */
+  declare readonly authorizations: pulumi.Output<AuthorizationRecord[]>;
+  /** Pairs whose authorization got no answer; the next update or destroy settles them. */
+  declare readonly unconfirmed: pulumi.Output<UnconfirmedPair[]>;
+
+  constructor(name: string, args: AppAuthorizationArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      provider,
+      name,
+      {
+        // Every output must be a key here for the SDK to register it; absent inputs stay undefined,
+        // which the SDK drops, and anything unexpected reaches check, which names it.
+        ...args,
+        authTunnel: args.authTunnel,
+        authWhitelist: args.authWhitelist,
+        authBlacklist: args.authBlacklist,
+        visitParams: args.visitParams,
+        adoptExisting: args.adoptExisting,
+        region: args.region,
+        projectId: args.projectId,
+        authorizations: undefined,
+        unconfirmed: undefined,
+      },
+      opts,
+      "roma",
+      "AppAuthorization",
+    );
+  }
+}

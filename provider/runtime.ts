@@ -1,0 +1,203 @@
+/**
+ * What belongs to the provider process rather than to one resource: the settings, the HTTP
+ * transport with its concurrency limiter, the IAM token cache and the project-id cache. Every
+ * resource of a stack is served by one provider process, so a stack of hundreds of authorizations
+ * logs in once and shares one concurrency budget.
+ *
+ * The state hangs off `globalThis` rather than a module variable: a module variable would be copied
+ * into each resource's serialized `__provider` when a program imports the package by relative path,
+ * and a populated cache there would write tokens into the state.
+ */
+import { createHash } from "node:crypto";
+import { akskAuth, iamTokenAuth, tokenAuth, type TokenSource } from "./auth/authenticators";
+import { findProjectId, login, type IamToken, type TokenScope } from "./auth/iam";
+import { AdaptiveLimiter } from "./http/limiter";
+import { Transport, type Authenticator, type Budget } from "./http/transport";
+import type { Secret } from "./secret";
+import {
+  forRegion,
+  missingCredentialsMessage,
+  resolveSettings,
+  type ProviderSettings,
+} from "./settings";
+
+/** Where one resource's records live, and how to reach them. */
+export interface Target {
+  region: string;
+  projectId: string;
+  instanceId: string;
+  envId: string;
+  endpoint: string;
+  auth: Authenticator;
+}
+
+const GLOBAL_KEY = "__pulumiRomaAppAuthRuntime_v1";
+
+export class ProcessRuntime {
+  readonly transport: Transport;
+  private readonly tokens = new Map<string, Cached<IamToken>>();
+  private readonly projects = new Map<string, Cached<string>>();
+
+  constructor(
+    readonly settings: ProviderSettings,
+    readonly fingerprint: string,
+  ) {
+    this.transport = new Transport({
+      limiter: new AdaptiveLimiter(settings.maxConcurrency),
+      maxRetries: settings.maxRetries,
+      requestTimeoutMs: settings.requestTimeoutMs,
+    });
+  }
+
+  /** The time one operation may take from now. */
+  budget(): Budget {
+    return { deadline: Date.now() + this.settings.operationTimeoutMs };
+  }
+
+  /** Resolves where a resource's records live; may ask IAM for the project id (once a process). */
+  async target(
+    where: { instanceId: string; envId: string; region?: string; projectId?: string },
+    budget: Budget,
+  ): Promise<Target> {
+    const region = where.region ?? this.settings.region;
+    if (!region) {
+      throw new Error(
+        "No region: give the resource a region, or set roma:region / huaweicloud:region / HW_REGION_NAME.",
+      );
+    }
+    const projectId =
+      where.projectId ?? this.settings.projectId ?? (await this.discoverProject(region, budget));
+    return {
+      region,
+      projectId,
+      instanceId: where.instanceId,
+      envId: where.envId,
+      endpoint: forRegion(this.settings.endpoint, region),
+      auth: this.authenticator(region, { projectId }),
+    };
+  }
+
+  private authenticator(region: string, scope: TokenScope): Authenticator {
+    const c = this.settings.credentials;
+    switch (c.kind) {
+      case "token":
+        return tokenAuth(c.token);
+      case "aksk":
+        return akskAuth(c.accessKey, c.secretKey, c.securityToken);
+      case "password":
+        return iamTokenAuth(this.tokenSource(region, scope));
+      case "none":
+        throw new Error(missingCredentialsMessage());
+    }
+  }
+
+  private discoverProject(region: string, budget: Budget): Promise<string> {
+    const authUrl = forRegion(this.settings.authUrl, region);
+    return once(this.projects, `${authUrl}|${region}`, async () => {
+      if (this.settings.credentials.kind === "password") {
+        const token = await this.tokenSource(region, { projectName: region }).login(budget);
+        if (token.projectId) return token.projectId;
+      }
+      return findProjectId(
+        this.transport,
+        authUrl,
+        this.authenticator(region, { projectName: region }),
+        region,
+        budget,
+      );
+    });
+  }
+
+  // One login per scope for the whole process, shared by concurrent requests, renewed when stale.
+  private tokenSource(
+    region: string,
+    scope: TokenScope,
+  ): TokenSource & {
+    login(budget: Budget): Promise<IamToken>;
+  } {
+    const c = this.settings.credentials;
+    if (c.kind !== "password") throw new Error("token source without a password login");
+    const authUrl = forRegion(this.settings.authUrl, region);
+    const key = `${authUrl}|${"projectId" in scope ? scope.projectId : `name:${scope.projectName}`}`;
+    const loginOnce = (budget: Budget) =>
+      once(this.tokens, key, async () => {
+        const token = await login(this.transport, authUrl, c, scope, budget);
+        if (token.projectId && !("projectId" in scope)) {
+          // The same token serves requests scoped by the id it turned out to have.
+          this.tokens.set(`${authUrl}|${token.projectId}`, {
+            promise: Promise.resolve(token),
+            value: token,
+          });
+        }
+        return token;
+      });
+    const forget = (stale: Secret) => {
+      if (this.tokens.get(key)?.value?.token === stale) this.tokens.delete(key);
+    };
+    return {
+      login: loginOnce,
+      current: async () => {
+        const held = await loginOnce(this.budget());
+        if (Date.now() < held.renewAt) return held.token;
+        forget(held.token);
+        return (await loginOnce(this.budget())).token;
+      },
+      refresh: async (stale) => {
+        forget(stale);
+        await loginOnce(this.budget());
+      },
+    };
+  }
+}
+
+/** The process's runtime; created from the environment alone if `configure` never ran. */
+export function processRuntime(): ProcessRuntime {
+  const slot = globalThis as unknown as Record<string, ProcessRuntime | undefined>;
+  return (
+    slot[GLOBAL_KEY] ?? configureRuntime(resolveSettings({ get: () => undefined }, process.env))
+  );
+}
+
+/** Installs settings for the process; the caches survive when the settings are the same. */
+export function configureRuntime(settings: ProviderSettings): ProcessRuntime {
+  const slot = globalThis as unknown as Record<string, ProcessRuntime | undefined>;
+  const fingerprint = settingsFingerprint(settings);
+  const existing = slot[GLOBAL_KEY];
+  if (existing && existing.fingerprint === fingerprint) return existing;
+  const fresh = new ProcessRuntime(settings, fingerprint);
+  slot[GLOBAL_KEY] = fresh;
+  return fresh;
+}
+
+function settingsFingerprint(settings: ProviderSettings): string {
+  // Secret hides itself from JSON, so the credentials are revealed here, only to be hashed.
+  const credentials = Object.fromEntries(
+    Object.entries(settings.credentials).map(([k, v]) => [
+      k,
+      typeof (v as Partial<Secret>)?.reveal === "function" ? (v as Secret).reveal() : v,
+    ]),
+  );
+  return createHash("sha256")
+    .update(JSON.stringify({ ...settings, credentials }))
+    .digest("hex");
+}
+
+interface Cached<T> {
+  promise: Promise<T>;
+  /** Set once the promise has resolved. */
+  value?: T;
+}
+
+// One computation per key, shared by concurrent callers; a failure is not kept, so the next
+// resource tries again.
+function once<T>(map: Map<string, Cached<T>>, key: string, make: () => Promise<T>): Promise<T> {
+  const held = map.get(key);
+  if (held) return held.promise;
+  const entry: Cached<T> = { promise: make() };
+  map.set(key, entry);
+  entry.promise.then(
+    (value) => (entry.value = value),
+    () => map.get(key) === entry && map.delete(key),
+  );
+  return entry.promise;
+}

@@ -1,0 +1,285 @@
+/**
+ * Provider settings: read from the stack config that `configure` receives, with environment
+ * fallbacks, first found wins. Pure given its two sources; the table below is also the README's.
+ */
+import { Secret } from "./secret";
+
+/** Where settings come from: the stack config (`ns:key`) as `configure` hands it over. */
+export interface ConfigSource {
+  get(key: string): string | undefined;
+}
+
+interface SettingSpec {
+  config: readonly string[];
+  env: readonly string[];
+  description: string;
+  secret?: true;
+}
+
+/** Every setting, in the order the README documents them; first found wins, config before env. */
+export const SETTING_SPECS = {
+  endpoint: {
+    config: ["roma:endpoint"],
+    env: ["ROMA_ENDPOINT"],
+    description:
+      "ROMA Connect API base URL; `{region}` is replaced. Default `https://roma.{region}.myhuaweicloud.com`.",
+  },
+  region: {
+    config: ["roma:region", "huaweicloud:region"],
+    env: ["HW_REGION_NAME"],
+    description: "Region, e.g. `cn-north-4`. A resource's `region` input overrides it.",
+  },
+  projectId: {
+    config: ["roma:projectId", "huaweicloud:projectId"],
+    env: ["HW_PROJECT_ID", "HUAWEICLOUD_SDK_PROJECT_ID"],
+    description:
+      "Project id. A resource's `projectId` input overrides it. Unset: looked up once from the region through IAM.",
+  },
+  token: {
+    config: ["roma:token"],
+    env: ["HW_AUTH_TOKEN"],
+    description: "An IAM token (`X-Auth-Token`). Wins over every other credential.",
+    secret: true,
+  },
+  accessKey: {
+    config: ["roma:accessKey", "huaweicloud:accessKey"],
+    env: ["HW_ACCESS_KEY", "HUAWEICLOUD_SDK_AK"],
+    description: "Access key (AK) for `SDK-HMAC-SHA256` request signing.",
+    secret: true,
+  },
+  secretKey: {
+    config: ["roma:secretKey", "huaweicloud:secretKey"],
+    env: ["HW_SECRET_KEY", "HUAWEICLOUD_SDK_SK"],
+    description: "Secret key (SK) that goes with the access key.",
+    secret: true,
+  },
+  securityToken: {
+    config: ["roma:securityToken", "huaweicloud:securityToken"],
+    env: ["HW_SECURITY_TOKEN", "HUAWEICLOUD_SDK_SECURITY_TOKEN"],
+    description: "Security token of temporary AK/SK credentials (sent as `X-Security-Token`).",
+    secret: true,
+  },
+  userName: {
+    config: ["roma:userName"],
+    env: ["HW_USER_NAME"],
+    description: "IAM user name for password login (used when neither a token nor AK/SK is set).",
+  },
+  password: {
+    config: ["roma:password"],
+    env: ["HW_USER_PASSWORD"],
+    description: "IAM user password.",
+    secret: true,
+  },
+  domainName: {
+    config: ["roma:domainName"],
+    env: ["HW_DOMAIN_NAME"],
+    description: "Account (domain) name of the IAM user.",
+  },
+  authUrl: {
+    config: ["roma:authUrl"],
+    env: ["HW_AUTH_URL"],
+    description:
+      "IAM base URL; `{region}` is replaced, a trailing `/v3` is accepted. Default `https://iam.{region}.myhuaweicloud.com`.",
+  },
+  maxRetries: {
+    config: ["roma:maxRetries"],
+    env: ["HW_MAX_RETRIES"],
+    description: "Retries of a throttled or failed request (0 to 20). Default 5.",
+  },
+  maxConcurrency: {
+    config: ["roma:maxConcurrency"],
+    env: ["ROMA_MAX_CONCURRENCY"],
+    description:
+      "Most requests in flight at once, shared by every resource of the stack (1 to 64). Default 10; halves on throttling and grows back.",
+  },
+  batchSize: {
+    config: ["roma:batchSize"],
+    env: ["ROMA_BATCH_SIZE"],
+    description: "Most app x API pairs in one authorization request (1 to 1000). Default 100.",
+  },
+  requestTimeout: {
+    config: ["roma:requestTimeout"],
+    env: ["ROMA_REQUEST_TIMEOUT"],
+    description: "Seconds one request may take before it counts as failed (1 to 600). Default 30.",
+  },
+  operationTimeout: {
+    config: ["roma:operationTimeout"],
+    env: ["ROMA_OPERATION_TIMEOUT"],
+    description:
+      "Seconds one resource operation may spend, retries and polling included (10 to 86400). Default 1200.",
+  },
+} as const satisfies Record<string, SettingSpec>;
+
+type SettingName = keyof typeof SETTING_SPECS;
+
+/** How requests are authenticated, chosen by a fixed order: token, then AK/SK, then password. */
+export type Credentials =
+  | { kind: "token"; token: Secret }
+  | { kind: "aksk"; accessKey: Secret; secretKey: Secret; securityToken?: Secret }
+  | { kind: "password"; userName: string; password: Secret; domainName: string }
+  | { kind: "none" };
+
+/** The resolved settings of one provider process. Never serialized, never logged. */
+export interface ProviderSettings {
+  endpoint: string;
+  authUrl: string;
+  region?: string;
+  projectId?: string;
+  credentials: Credentials;
+  maxRetries: number;
+  maxConcurrency: number;
+  batchSize: number;
+  requestTimeoutMs: number;
+  operationTimeoutMs: number;
+}
+
+/** A setting that is present but wrong. */
+export class SettingsError extends Error {
+  override name = "SettingsError";
+}
+
+/** Resolves every setting from the stack config, then the environment. */
+export function resolveSettings(
+  config: ConfigSource,
+  env: Record<string, string | undefined>,
+): ProviderSettings {
+  const found = (name: SettingName) => lookup(SETTING_SPECS[name], config, env);
+  const value = (name: SettingName) => found(name)?.value;
+  const endpoint = found("endpoint");
+  const authUrl = found("authUrl");
+  return {
+    endpoint: endpoint
+      ? checkedUrl(endpoint.value, endpoint.source)
+      : "https://roma.{region}.myhuaweicloud.com",
+    authUrl: authUrl
+      ? checkedUrl(authUrl.value, authUrl.source).replace(/\/v3$/, "")
+      : "https://iam.{region}.myhuaweicloud.com",
+    region: value("region"),
+    projectId: value("projectId"),
+    credentials: credentials(found),
+    maxRetries: wholeNumber(found("maxRetries"), 0, 20, 5),
+    maxConcurrency: wholeNumber(found("maxConcurrency"), 1, 64, 10),
+    batchSize: wholeNumber(found("batchSize"), 1, 1000, 100),
+    requestTimeoutMs: wholeNumber(found("requestTimeout"), 1, 600, 30) * 1000,
+    operationTimeoutMs: wholeNumber(found("operationTimeout"), 10, 86400, 1200) * 1000,
+  };
+}
+
+/** A URL template with `{region}` filled in. */
+export function forRegion(template: string, region: string): string {
+  return template.replace(/\{region\}/g, region);
+}
+
+/** The one message for "no credentials", listing every way to give them. */
+export function missingCredentialsMessage(): string {
+  const ways = (names: SettingName[]) =>
+    names.map((n) => [...SETTING_SPECS[n].config, ...SETTING_SPECS[n].env].join(" / ")).join(" + ");
+  return [
+    "No Huawei Cloud credentials are set. Give one of these, in the stack config (pulumi config set --secret ...) or the environment:",
+    `  - an IAM token: ${ways(["token"])}`,
+    `  - an access key pair: ${ways(["accessKey", "secretKey"])} (with ${ways(["securityToken"])} for temporary credentials)`,
+    `  - an IAM password login: ${ways(["userName", "password", "domainName"])}`,
+  ].join("\n");
+}
+
+interface Found {
+  value: string;
+  source: string;
+}
+
+function lookup(
+  spec: SettingSpec,
+  config: ConfigSource,
+  env: Record<string, string | undefined>,
+): Found | undefined {
+  for (const key of spec.config) {
+    const value = config.get(key);
+    if (value !== undefined && value !== "") return { value, source: key };
+  }
+  for (const key of spec.env) {
+    const value = env[key];
+    if (value !== undefined && value !== "") return { value, source: key };
+  }
+  return undefined;
+}
+
+function credentials(found: (name: SettingName) => Found | undefined): Credentials {
+  const token = found("token");
+  if (token) return { kind: "token", token: new Secret(token.value) };
+  const accessKey = found("accessKey");
+  const secretKey = found("secretKey");
+  if (accessKey || secretKey) {
+    if (!accessKey || !secretKey) {
+      const [has, lacks] = accessKey ? ["accessKey", "secretKey"] : ["secretKey", "accessKey"];
+      const spec = SETTING_SPECS[lacks as SettingName];
+      throw new SettingsError(
+        `An ${has === "accessKey" ? "access key" : "secret key"} is set (${(accessKey ?? secretKey)!.source}) but no ${lacks === "accessKey" ? "access key" : "secret key"}: set ${[...spec.config, ...spec.env].join(" / ")}.`,
+      );
+    }
+    const securityToken = found("securityToken");
+    return {
+      kind: "aksk",
+      accessKey: new Secret(accessKey.value),
+      secretKey: new Secret(secretKey.value),
+      ...(securityToken ? { securityToken: new Secret(securityToken.value) } : {}),
+    };
+  }
+  const login = {
+    userName: found("userName"),
+    password: found("password"),
+    domainName: found("domainName"),
+  };
+  const given = Object.entries(login).filter(([, f]) => f);
+  if (given.length === 0) return { kind: "none" };
+  const missing = Object.entries(login).filter(([, f]) => !f);
+  if (missing.length > 0) {
+    throw new SettingsError(
+      `An IAM password login needs a user name, a password and a domain name; missing: ${missing
+        .map(([n]) =>
+          [...SETTING_SPECS[n as SettingName].config, ...SETTING_SPECS[n as SettingName].env].join(
+            " / ",
+          ),
+        )
+        .join("; ")}.`,
+    );
+  }
+  return {
+    kind: "password",
+    userName: login.userName!.value,
+    password: new Secret(login.password!.value),
+    domainName: login.domainName!.value,
+  };
+}
+
+function wholeNumber(found: Found | undefined, min: number, max: number, fallback: number): number {
+  if (!found) return fallback;
+  const n = Number(found.value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new SettingsError(
+      `${found.source} is ${JSON.stringify(found.value)}; it must be a whole number from ${min} to ${max}.`,
+    );
+  }
+  return n;
+}
+
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+// Plain HTTP would send tokens and signed requests across the network readable by anyone on the
+// path, so it is allowed only for loopback hosts such as the local emulator.
+function checkedUrl(value: string, source: string): string {
+  let url: URL;
+  try {
+    url = new URL(value.replace(/\{region\}/g, "region"));
+  } catch {
+    throw new SettingsError(`${source} is ${JSON.stringify(value)}, which is not a URL.`);
+  }
+  if (url.protocol === "http:" && !LOOPBACK.test(url.hostname)) {
+    throw new SettingsError(
+      `${source} is ${value}: plain HTTP is refused for ${url.hostname} because credentials and signed requests would cross the network unencrypted. Use https:// (plain HTTP is allowed only for loopback hosts such as the local emulator).`,
+    );
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new SettingsError(`${source} is ${value}; it must be an https:// URL.`);
+  }
+  return value.replace(/\/+$/, "");
+}

@@ -1,0 +1,79 @@
+/**
+ * Plain (resolved) types used inside the provider. The user-facing `AppAuthorizationArgs`, whose
+ * fields are `pulumi.Input`s, lives in `resource.ts`.
+ */
+
+/** Authorization channel of a record: `GREEN` lets whitelisted callers skip authentication. */
+export type AuthTunnel = "NORMAL" | "GREEN";
+
+/** Access parameters for one API, optionally narrowed to one app. */
+export interface VisitParam {
+  /** The API the parameters apply to; must be one of `apiIds`. */
+  apiId: string;
+  /** The app the parameters apply to; must be one of `appIds`. Absent: every app of the resource. */
+  appId?: string;
+  /** Comma-separated parameters of letters, digits, `_` and `-`, each ending in a letter or digit. */
+  visitParam: string;
+}
+
+/** One app x API pair. */
+export interface Pair {
+  appId: string;
+  apiId: string;
+}
+
+/** A pair whose last write had an unknown outcome (lost answer), with when that write began. */
+export interface UnconfirmedPair extends Pair {
+  /** ISO time the write that may have created it was first sent. */
+  since: string;
+}
+
+/** One app authorization record, as the resource's `authorizations` output shows it. */
+export interface AuthorizationRecord {
+  /** The record id (`app_auth_id`), used to cancel the authorization. */
+  id: string;
+  appId: string;
+  apiId: string;
+  /** When the API authorized the pair (server time, as the API returns it). */
+  authTime: string;
+  /** `PROVIDER` or `CONSUMER`. */
+  authRole: string;
+  authTunnel: string;
+  authWhitelist: string[];
+  authBlacklist: string[];
+  /** The access parameters of this record; empty when none. */
+  visitParam: string;
+  /** Names the API returned with the record, when it returned them. */
+  appName?: string;
+  apiName?: string;
+}
+
+/** The resource's inputs after `check`: validated, de-duplicated, sorted, defaults filled in. */
+export interface AuthorizationInputs {
+  instanceId: string;
+  envId: string;
+  appIds: string[];
+  apiIds: string[];
+  authTunnel: AuthTunnel;
+  authWhitelist: string[];
+  authBlacklist: string[];
+  visitParams: VisitParam[];
+  adoptExisting: boolean;
+  region?: string;
+  projectId?: string;
+}
+
+/** The resource's outputs: the inputs plus what the provider resolved and created. */
+export interface AuthorizationOutputs extends AuthorizationInputs {
+  /** The region the records live in (from the input or the provider settings). */
+  region: string;
+  /** The project the records live in (from the input, the provider settings or IAM). */
+  projectId: string;
+  /** One entry per authorized pair, sorted by app then API. */
+  authorizations: AuthorizationRecord[];
+  /**
+   * Pairs whose authorization request got no answer (a dropped connection or a timeout), so they
+   * may or may not exist. The next update or destroy looks them up; they are never forgotten.
+   */
+  unconfirmed: UnconfirmedPair[];
+}

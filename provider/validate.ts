@@ -1,0 +1,333 @@
+/**
+ * `check`: validates and normalizes a resource's inputs before any API call. Pure: the only outside
+ * fact it takes is whether the provider settings name a region.
+ */
+import { isIP } from "node:net";
+import type { AuthTunnel, VisitParam } from "./types";
+
+/** The value Pulumi puts in place of inputs not yet known during a preview. */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** True for the unknown sentinel, anywhere inside `value`. */
+export function containsUnknown(value: unknown): boolean {
+  if (value === UNKNOWN) return true;
+  if (Array.isArray(value)) return value.some(containsUnknown);
+  if (value !== null && typeof value === "object")
+    return Object.values(value).some(containsUnknown);
+  return false;
+}
+
+/** One failed rule, as Pulumi shows it to the user. */
+export interface CheckFailure {
+  property: string;
+  reason: string;
+}
+
+/** Normalized inputs (sorted, de-duplicated, defaults filled in) and every rule they break. */
+export interface CheckResult {
+  inputs: Record<string, unknown>;
+  failures: CheckFailure[];
+}
+
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+const ID_RULE = "1 to 64 letters, digits, '-' or '_'";
+const ENV_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const REGION = /^[a-z0-9]+(-[a-z0-9]+)+$/;
+const VISIT_PARAM = /^[A-Za-z0-9_-]*[A-Za-z0-9]$/;
+const MAX_VISIT_PARAM = 255;
+const TUNNELS: readonly AuthTunnel[] = ["NORMAL", "GREEN"];
+const CREDENTIAL_KEYS = /token|key|secret|password|^ak$|^sk$/i;
+
+/** The inputs `AppAuthorization` takes; anything else is a mistake worth naming. */
+export const INPUT_NAMES = [
+  "instanceId",
+  "envId",
+  "appIds",
+  "apiIds",
+  "authTunnel",
+  "authWhitelist",
+  "authBlacklist",
+  "visitParams",
+  "adoptExisting",
+  "region",
+  "projectId",
+] as const;
+
+/**
+ * Checks `news` against every rule the API documents and returns the normalized inputs.
+ * Unknown values (previews) pass through untouched and are not judged.
+ */
+export function checkInputs(
+  news: Record<string, unknown>,
+  context: { settingsRegion?: string },
+): CheckResult {
+  const failures: CheckFailure[] = [];
+  const fail = (property: string, reason: string) => failures.push({ property, reason });
+  const inputs: Record<string, unknown> = {};
+
+  for (const key of Object.keys(news)) {
+    if (key === "__provider" || (INPUT_NAMES as readonly string[]).includes(key)) continue;
+    fail(
+      key,
+      CREDENTIAL_KEYS.test(key)
+        ? `${key} is not an input: credentials must never be resource inputs (they would be stored in the state). Set them in the stack config (roma:token, roma:accessKey, roma:secretKey) or the environment.`
+        : `${key} is not an input of AppAuthorization; the inputs are ${INPUT_NAMES.join(", ")}.`,
+    );
+  }
+
+  inputs.instanceId = requiredId(news.instanceId, "instanceId", fail);
+  inputs.envId = requiredString(news.envId, "envId", fail, (v) =>
+    ENV_ID.test(v)
+      ? undefined
+      : `envId must be 1 to 64 characters, each a letter, digit, '-' or '_' (the API's env_id rule); got ${describe(v)}.`,
+  );
+  inputs.appIds = idList(news.appIds, "appIds", "app", fail);
+  inputs.apiIds = idList(news.apiIds, "apiIds", "API", fail);
+
+  const tunnel = news.authTunnel ?? "NORMAL";
+  if (tunnel !== UNKNOWN && !TUNNELS.includes(tunnel as AuthTunnel)) {
+    fail("authTunnel", `authTunnel must be "NORMAL" or "GREEN"; got ${describe(tunnel)}.`);
+  }
+  inputs.authTunnel = tunnel;
+  for (const name of ["authWhitelist", "authBlacklist"] as const) {
+    inputs[name] = addressList(news[name], name, tunnel, fail);
+  }
+  inputs.visitParams = visitParams(news.visitParams, inputs.appIds, inputs.apiIds, fail);
+
+  const adopt = news.adoptExisting ?? false;
+  if (adopt !== UNKNOWN && typeof adopt !== "boolean") {
+    fail("adoptExisting", `adoptExisting must be true or false; got ${describe(adopt)}.`);
+  }
+  inputs.adoptExisting = adopt;
+
+  if (news.region !== undefined) {
+    inputs.region = requiredString(news.region, "region", fail, (v) =>
+      REGION.test(v) && v.length <= 32
+        ? undefined
+        : `region must be a Huawei Cloud region name such as "cn-north-4"; got ${describe(v)}.`,
+    );
+  } else if (!context.settingsRegion) {
+    fail(
+      "region",
+      "region is not set: give the resource a region, or set roma:region, huaweicloud:region or HW_REGION_NAME.",
+    );
+  }
+  if (news.projectId !== undefined)
+    inputs.projectId = requiredId(news.projectId, "projectId", fail);
+
+  return { inputs: withoutUndefined(inputs), failures };
+}
+
+type Fail = (property: string, reason: string) => void;
+
+function requiredString(
+  value: unknown,
+  name: string,
+  fail: Fail,
+  rule: (v: string) => string | undefined,
+): unknown {
+  if (value === UNKNOWN) return value;
+  if (value === undefined || value === null || value === "") {
+    fail(name, `${name} is required.`);
+    return value;
+  }
+  if (typeof value !== "string") {
+    fail(name, `${name} must be a string; got ${describe(value)}.`);
+    return value;
+  }
+  const broken = rule(value);
+  if (broken) fail(name, broken);
+  return value;
+}
+
+function requiredId(value: unknown, name: string, fail: Fail): unknown {
+  return requiredString(value, name, fail, (v) =>
+    ID.test(v) ? undefined : `${name} must be ${ID_RULE}; got ${describe(v)}.`,
+  );
+}
+
+function idList(value: unknown, name: string, what: string, fail: Fail): unknown {
+  if (value === UNKNOWN) return value;
+  if (value === undefined || value === null) {
+    fail(name, `${name} is required: a list of at least one ${what} id.`);
+    return value;
+  }
+  if (!Array.isArray(value)) {
+    fail(
+      name,
+      typeof value === "string"
+        ? `${name} must be a list of ${what} ids, not a single string; write ["${value}"].`
+        : `${name} must be a list of ${what} ids; got ${describe(value)}.`,
+    );
+    return value;
+  }
+  if (value.length === 0) {
+    fail(name, `${name} must hold at least one ${what} id; an empty list authorizes nothing.`);
+  }
+  value.forEach((id, i) => {
+    if (id === UNKNOWN) return;
+    if (typeof id !== "string")
+      fail(`${name}[${i}]`, `${name}[${i}] must be a string; got ${describe(id)}.`);
+    else if (!ID.test(id))
+      fail(`${name}[${i}]`, `${name}[${i}] must be ${ID_RULE}; got ${describe(id)}.`);
+  });
+  return sortedUnique(value);
+}
+
+function addressList(value: unknown, name: string, tunnel: unknown, fail: Fail): unknown {
+  if (value === UNKNOWN) return value;
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) {
+    fail(name, `${name} must be a list of IP addresses or ranges; got ${describe(value)}.`);
+    return value;
+  }
+  if (value.length > 0 && tunnel !== "GREEN" && tunnel !== UNKNOWN) {
+    fail(
+      name,
+      `${name} only applies to the green channel: set authTunnel to "GREEN" or remove ${name}.`,
+    );
+  }
+  value.forEach((entry, i) => {
+    if (entry !== UNKNOWN && !isAddressOrRange(entry)) {
+      fail(
+        `${name}[${i}]`,
+        `${name}[${i}] must be an IP address, a CIDR range (10.0.0.0/8) or a range (10.0.0.1-10.0.0.9); got ${describe(entry)}.`,
+      );
+    }
+  });
+  return sortedUnique(value);
+}
+
+function isAddressOrRange(entry: unknown): boolean {
+  if (typeof entry !== "string") return false;
+  const cidr = /^([^/]+)\/(\d{1,3})$/.exec(entry);
+  if (cidr) {
+    const family = isIP(cidr[1]);
+    return family !== 0 && Number(cidr[2]) <= (family === 4 ? 32 : 128);
+  }
+  const parts = entry.split("-");
+  if (parts.length === 2) return isIP(parts[0]) !== 0 && isIP(parts[0]) === isIP(parts[1]);
+  return isIP(entry) !== 0;
+}
+
+function visitParams(value: unknown, appIds: unknown, apiIds: unknown, fail: Fail): unknown {
+  if (value === UNKNOWN) return value;
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) {
+    fail(
+      "visitParams",
+      `visitParams must be a list of {apiId, appId?, visitParam}; got ${describe(value)}.`,
+    );
+    return value;
+  }
+  const targets = new Set<string>();
+  const normalized = value.map((entry: unknown, i): unknown => {
+    const at = `visitParams[${i}]`;
+    if (entry === UNKNOWN) return entry;
+    if (entry === null || typeof entry !== "object" || Array.isArray(entry)) {
+      fail(at, `${at} must be an object {apiId, appId?, visitParam}; got ${describe(entry)}.`);
+      return entry;
+    }
+    const e = entry as Record<string, unknown>;
+    for (const key of Object.keys(e)) {
+      if (!["apiId", "appId", "visitParam"].includes(key)) {
+        fail(
+          `${at}.${key}`,
+          `${at}.${key} is not a field of a visit parameter (apiId, appId, visitParam).`,
+        );
+      }
+    }
+    memberOf(e.apiId, apiIds, `${at}.apiId`, "apiIds", true, fail);
+    memberOf(e.appId, appIds, `${at}.appId`, "appIds", false, fail);
+    visitParamValue(e.visitParam, `${at}.visitParam`, fail);
+    if (!containsUnknown([e.apiId, e.appId])) {
+      const target = `${String(e.apiId)}/${e.appId === undefined ? "*" : String(e.appId)}`;
+      if (targets.has(target)) {
+        fail(
+          at,
+          `${at} sets access parameters for API ${String(e.apiId)}${e.appId === undefined ? "" : ` and app ${String(e.appId)}`} a second time; give each API (and app) one entry.`,
+        );
+      }
+      targets.add(target);
+    }
+    const out: Record<string, unknown> = { apiId: e.apiId, visitParam: e.visitParam };
+    if (e.appId !== undefined) out.appId = e.appId;
+    return out;
+  });
+  return normalized.sort((a, b) => visitParamOrder(a).localeCompare(visitParamOrder(b)));
+}
+
+function visitParamOrder(entry: unknown): string {
+  const e = (entry ?? {}) as Partial<VisitParam>;
+  return `${String(e.apiId)}/${e.appId ?? ""}`;
+}
+
+function memberOf(
+  value: unknown,
+  list: unknown,
+  at: string,
+  listName: string,
+  required: boolean,
+  fail: Fail,
+): void {
+  if (value === UNKNOWN || (value === undefined && !required)) return;
+  if (typeof value !== "string" || value === "") {
+    fail(
+      at,
+      `${at} ${required ? "is required and " : ""}must be an id string; got ${describe(value)}.`,
+    );
+  } else if (Array.isArray(list) && !list.includes(UNKNOWN) && !list.includes(value)) {
+    fail(
+      at,
+      `${at} is ${value}, which is not in ${listName}; access parameters only apply to authorized pairs.`,
+    );
+  }
+}
+
+function visitParamValue(value: unknown, at: string, fail: Fail): void {
+  if (value === UNKNOWN) return;
+  if (typeof value !== "string" || value === "") {
+    fail(at, `${at} is required: comma-separated parameters; got ${describe(value)}.`);
+    return;
+  }
+  const params = value.split(",");
+  const seen = new Set<string>();
+  for (const param of params) {
+    if (param.length > MAX_VISIT_PARAM) {
+      fail(
+        at,
+        `${at} has a parameter of ${param.length} characters; each may have at most ${MAX_VISIT_PARAM}.`,
+      );
+    } else if (!VISIT_PARAM.test(param)) {
+      fail(
+        at,
+        `${at} has the parameter ${describe(param)}: each parameter is letters, digits, '_' and '-', ending in a letter or digit, separated by commas.`,
+      );
+    } else if (seen.has(param)) {
+      fail(at, `${at} repeats the parameter "${param}"; each parameter must be unique.`);
+    }
+    seen.add(param);
+  }
+}
+
+// Known values sorted and de-duplicated; unknown ones kept at the end so previews stay unknown.
+function sortedUnique(values: unknown[]): unknown[] {
+  const known = values.filter((v) => v !== UNKNOWN);
+  const unknown = values.filter((v) => v === UNKNOWN);
+  const unique = [...new Set(known)];
+  const sorted = unique.every((v) => typeof v === "string") ? (unique as string[]).sort() : unique;
+  return [...sorted, ...unknown.slice(0, 1)];
+}
+
+function withoutUndefined(record: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined));
+}
+
+function describe(value: unknown): string {
+  if (typeof value === "string") {
+    return value.length > 80 ? `a string of ${value.length} characters` : JSON.stringify(value);
+  }
+  if (Array.isArray(value)) return "a list";
+  if (value === null) return "null";
+  return typeof value === "object" ? "an object" : `${typeof value} ${String(value)}`;
+}

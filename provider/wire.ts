@@ -1,0 +1,178 @@
+/**
+ * The API's snake_case shapes and the one place where they are mapped to and from the provider's
+ * camelCase types.
+ */
+import { visitParamFor } from "./plan";
+import type { AuthTunnel, AuthorizationRecord, VisitParam } from "./types";
+
+/** Body of `POST .../app-auths`. */
+export interface CreateAuthBody {
+  env_id: string;
+  app_ids: string[];
+  api_ids: string[];
+  auth_tunnel: AuthTunnel;
+  auth_whitelist?: string[];
+  auth_blacklist?: string[];
+  visit_params?: { api_id: string; app_id?: string; visit_param: string }[];
+}
+
+/** `auth_result` of one item of the create answer. */
+export interface AuthResultWire {
+  status: "SUCCESS" | "SKIPPED" | "FAILED";
+  error_code?: string;
+  error_msg?: string;
+  api_name?: string;
+  app_name?: string;
+}
+
+/** One item of the create answer (`ApiAuthRelations`). */
+export interface ApiAuthRelationWire {
+  id?: string;
+  api_id: string;
+  app_id: string;
+  auth_time?: string;
+  auth_role?: string;
+  auth_tunnel?: string;
+  auth_whitelist?: string[];
+  auth_blacklist?: string[];
+  visit_params?: string;
+  auth_result?: AuthResultWire;
+}
+
+/** One item of the `binded-apis` answer (`ApiAuthInfo`). */
+export interface ApiAuthInfoWire {
+  id: string;
+  api_id: string;
+  app_id: string;
+  env_id?: string;
+  auth_time?: string;
+  auth_role?: string;
+  auth_tunnel?: string;
+  auth_whitelist?: string[];
+  auth_blacklist?: string[];
+  visit_param?: string;
+  api_name?: string;
+  app_name?: string;
+}
+
+/** The `binded-apis` answer. */
+export interface ListAuthsWire {
+  total: number;
+  size: number;
+  auths: ApiAuthInfoWire[];
+}
+
+/** The API's error body. */
+export interface ErrorBodyWire {
+  error_code?: string;
+  error_msg?: string;
+}
+
+/** Options every record of one bind request shares. */
+export interface BindOptions {
+  authTunnel: AuthTunnel;
+  authWhitelist: string[];
+  authBlacklist: string[];
+  visitParams: VisitParam[];
+}
+
+/** Builds the create body for the product `appIds x apiIds`. */
+export function createAuthBody(
+  envId: string,
+  appIds: string[],
+  apiIds: string[],
+  options: BindOptions,
+): CreateAuthBody {
+  const body: CreateAuthBody = {
+    env_id: envId,
+    app_ids: appIds,
+    api_ids: apiIds,
+    auth_tunnel: options.authTunnel,
+  };
+  if (options.authWhitelist.length > 0) body.auth_whitelist = options.authWhitelist;
+  if (options.authBlacklist.length > 0) body.auth_blacklist = options.authBlacklist;
+  const visitParams = apiIds.flatMap((apiId) => visitParamsForApi(apiId, appIds, options));
+  if (visitParams.length > 0) body.visit_params = visitParams;
+  return body;
+}
+
+// One API-wide entry when every app of the request gets the same parameters, else one entry per
+// app, so the request never depends on how the service ranks API-wide against per-app entries.
+function visitParamsForApi(
+  apiId: string,
+  appIds: string[],
+  options: BindOptions,
+): NonNullable<CreateAuthBody["visit_params"]> {
+  const params = appIds.map((appId) => visitParamFor({ appId, apiId }, options.visitParams));
+  if (params.every((p) => p === params[0])) {
+    return params[0] ? [{ api_id: apiId, visit_param: params[0] }] : [];
+  }
+  return appIds
+    .map((appId, i) => ({ api_id: apiId, app_id: appId, visit_param: params[i] }))
+    .filter((entry) => entry.visit_param !== "");
+}
+
+/** The items of a create answer, which some renderings of the docs show as a bare array. */
+export function createAnswerItems(body: unknown): ApiAuthRelationWire[] {
+  if (Array.isArray(body)) return body as ApiAuthRelationWire[];
+  const auths = (body as { auths?: unknown } | null)?.auths;
+  return Array.isArray(auths) ? (auths as ApiAuthRelationWire[]) : [];
+}
+
+/** A record from a create-answer item; the item must carry an `id`. */
+export function recordFromRelation(
+  item: ApiAuthRelationWire & { id: string },
+): AuthorizationRecord {
+  return record({
+    id: item.id,
+    appId: item.app_id,
+    apiId: item.api_id,
+    authTime: item.auth_time,
+    authRole: item.auth_role,
+    authTunnel: item.auth_tunnel,
+    authWhitelist: item.auth_whitelist,
+    authBlacklist: item.auth_blacklist,
+    visitParam: item.visit_params,
+    appName: item.auth_result?.app_name,
+    apiName: item.auth_result?.api_name,
+  });
+}
+
+/** A record from a `binded-apis` item. */
+export function recordFromInfo(item: ApiAuthInfoWire): AuthorizationRecord {
+  return record({
+    id: item.id,
+    appId: item.app_id,
+    apiId: item.api_id,
+    authTime: item.auth_time,
+    authRole: item.auth_role,
+    authTunnel: item.auth_tunnel,
+    authWhitelist: item.auth_whitelist,
+    authBlacklist: item.auth_blacklist,
+    visitParam: item.visit_param,
+    appName: item.app_name,
+    apiName: item.api_name,
+  });
+}
+
+type LooseRecord = { [K in keyof AuthorizationRecord]?: AuthorizationRecord[K] | null };
+
+// Pulumi rejects `undefined` in outputs, so absent fields get defaults and absent names are left out.
+function record(
+  r: LooseRecord & { id: string; appId: string; apiId: string },
+): AuthorizationRecord {
+  const out: AuthorizationRecord = {
+    id: r.id,
+    appId: r.appId,
+    apiId: r.apiId,
+    authTime: r.authTime ?? "",
+    authRole: r.authRole ?? "",
+    authTunnel: r.authTunnel || "NORMAL",
+    authWhitelist: [...(r.authWhitelist ?? [])].sort(),
+    authBlacklist: [...(r.authBlacklist ?? [])].sort(),
+    visitParam: r.visitParam ?? "",
+  };
+  if (r.appName) out.appName = r.appName;
+  if (r.apiName) out.apiName = r.apiName;
+  return out;
+}

@@ -1,0 +1,133 @@
+/**
+ * One `pulumi up` / `preview` / `refresh` / `destroy`, in its own process as Pulumi runs programs:
+ * the program runs on the real Pulumi runtime with `setMocks`, whose `newResource` hands each
+ * resource's inputs (with the SDK-serialized `__provider`) to the real dynamic-provider host.
+ *
+ * Usage: node program-runner.js <job.json>; the result is written to `job.resultFile`.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { Engine, type StackState, type Step } from "./engine";
+import { ProviderHost, type ConfigValue, type Props } from "./host";
+import type { Input } from "@pulumi/pulumi";
+
+export interface Job {
+  command: "up" | "preview" | "refresh" | "destroy";
+  /** Folder of the compiled program (for up and preview). */
+  program?: string;
+  /** Where the provider host runs and `@pulumi/pulumi` is found. */
+  cwd: string;
+  project: string;
+  stack: string;
+  config: Record<string, ConfigValue>;
+  state: StackState;
+  /** Environment of the provider host (credentials given as environment variables go here). */
+  hostEnv: NodeJS.ProcessEnv;
+  resultFile: string;
+}
+
+export interface RunResult {
+  state: StackState;
+  steps: Step[];
+  /** The program's exports, resolved. */
+  outputs: Record<string, unknown>;
+  error?: string;
+  /** Everything the provider host printed. */
+  hostOutput: string;
+}
+
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+async function main(jobFile: string): Promise<void> {
+  const job = JSON.parse(readFileSync(jobFile, "utf8")) as Job;
+  const plain = Object.fromEntries(
+    Object.entries(job.config).map(([k, v]) => [k, typeof v === "string" ? v : v.secret]),
+  );
+  process.env.PULUMI_CONFIG = JSON.stringify(plain);
+  process.env.PULUMI_CONFIG_SECRET_KEYS = JSON.stringify(
+    Object.keys(job.config).filter((k) => typeof job.config[k] !== "string"),
+  );
+  const host = await ProviderHost.start({ cwd: job.cwd, env: job.hostEnv });
+  const engine = new Engine(host, job.state, job.command === "preview");
+  const result: RunResult = { state: job.state, steps: engine.steps, outputs: {}, hostOutput: "" };
+  try {
+    await host.configure(job.config);
+    if (job.command === "refresh") await engine.refresh();
+    else if (job.command === "destroy") await engine.destroy();
+    else result.outputs = await runProgram(job, engine);
+  } catch (error) {
+    result.error = (error as Error).message;
+  }
+  result.state = engine.snapshot();
+  await host.close();
+  result.hostOutput = host.output;
+  writeFileSync(job.resultFile, JSON.stringify(result, null, 2));
+}
+
+async function runProgram(job: Job, engine: Engine): Promise<Record<string, unknown>> {
+  const load = createRequire(join(job.program!, "index.js"));
+  const pulumi: typeof import("@pulumi/pulumi") = load("@pulumi/pulumi");
+  const registered = new Set<string>();
+  const pending: Promise<unknown>[] = [];
+  const errors: string[] = [];
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        const urn = `urn:pulumi:${job.stack}::${job.project}::${args.type}::${args.name}`;
+        registered.add(urn);
+        const inputs = engineValue(args.inputs, pulumi) as Props;
+        const done = engine.register(urn, args.type, args.name, inputs).then(
+          ({ id, outputs }) => ({ id: id || `${args.name}-preview-id`, state: outputs }),
+          (error: Error) => {
+            errors.push(error.message);
+            throw error;
+          },
+        );
+        pending.push(done.catch(() => undefined));
+        return done;
+      },
+      call: (args) => args.inputs,
+    },
+    job.project,
+    job.stack,
+    job.command === "preview",
+  );
+  const exports = load(job.program!) as Record<string, unknown>;
+  const outputs: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(exports)) {
+    outputs[key] = await new Promise((resolve) =>
+      pulumi.output(value as Input<object>).apply(resolve),
+    );
+  }
+  // Registrations can start registrations (outputs feeding inputs): wait until none is left.
+  for (let seen = -1; seen !== pending.length;) {
+    seen = pending.length;
+    await Promise.all(pending);
+  }
+  if (errors.length > 0) throw new Error(errors.join("\n"));
+  await engine.deleteUnregistered(registered);
+  return outputs;
+}
+
+// What the engine sends a provider: unknowns as the sentinel, secrets unwrapped (the dynamic
+// provider host does not accept secrets).
+function engineValue(value: unknown, pulumi: typeof import("@pulumi/pulumi")): unknown {
+  if (pulumi.Output.isInstance(value)) return UNKNOWN;
+  if ((value as object | null)?.constructor?.name === "Unknown") return UNKNOWN;
+  if (Array.isArray(value)) return value.map((v) => engineValue(v, pulumi));
+  if (value !== null && typeof value === "object") {
+    const o = value as Record<string, unknown>;
+    if (SECRET_SIG in o) return engineValue(o.value, pulumi);
+    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, engineValue(v, pulumi)]));
+  }
+  return value;
+}
+
+if (require.main === module) {
+  main(process.argv[2]).catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
