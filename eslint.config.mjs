@@ -19,7 +19,10 @@ export default tseslint.config(
   },
   {
     files: ["*.js"],
-    languageOptions: { sourceType: "commonjs", globals: { module: "writable", require: "readonly" } },
+    languageOptions: {
+      sourceType: "commonjs",
+      globals: { module: "writable", require: "readonly" },
+    },
   },
   {
     files: ["emulator/cli.ts", "scripts/**", "examples/**", "tests/harness/**"],

@@ -210,10 +210,12 @@ function credentials(found: (name: SettingName) => Found | undefined): Credentia
   const secretKey = found("secretKey");
   if (accessKey || secretKey) {
     if (!accessKey || !secretKey) {
-      const [has, lacks] = accessKey ? ["accessKey", "secretKey"] : ["secretKey", "accessKey"];
-      const spec = SETTING_SPECS[lacks as SettingName];
+      const [given, missing] = accessKey
+        ? [`An access key is set (${accessKey.source})`, "secretKey"]
+        : [`A secret key is set (${secretKey!.source})`, "accessKey"];
+      const spec = SETTING_SPECS[missing as SettingName];
       throw new SettingsError(
-        `An ${has === "accessKey" ? "access key" : "secret key"} is set (${(accessKey ?? secretKey)!.source}) but no ${lacks === "accessKey" ? "access key" : "secret key"}: set ${[...spec.config, ...spec.env].join(" / ")}.`,
+        `${given} but no ${missing === "secretKey" ? "secret key" : "access key"}: set ${[...spec.config, ...spec.env].join(" / ")}.`,
       );
     }
     const securityToken = found("securityToken");

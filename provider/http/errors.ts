@@ -83,12 +83,16 @@ export function errorFields(
   body: unknown,
   now: number,
 ): ApiErrorFields {
-  const wire = (typeof body === "object" && body !== null ? body : {}) as ErrorBodyWire;
+  const wire = (typeof body === "object" && body !== null ? body : {}) as ErrorBodyWire & {
+    error?: { code?: unknown; message?: string };
+  };
   const text = typeof body === "string" ? body.trim().slice(0, 200) : "";
+  // ROMA answers {error_code, error_msg}; IAM answers {error: {code, message}}.
+  const iamCode = wire.error?.code === undefined ? undefined : `IAM.${String(wire.error.code)}`;
   const fields: ApiErrorFields = {
     status,
-    code: wire.error_code ?? `HTTP.${status}`,
-    apiMessage: wire.error_msg ?? (text || "no error message in the answer"),
+    code: wire.error_code ?? iamCode ?? `HTTP.${status}`,
+    apiMessage: wire.error_msg ?? wire.error?.message ?? (text || "no error message in the answer"),
   };
   const requestId = header(headers, "x-request-id");
   if (requestId) fields.requestId = requestId;

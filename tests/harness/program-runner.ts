@@ -79,7 +79,7 @@ async function runProgram(job: Job, engine: Engine): Promise<Record<string, unkn
         registered.add(urn);
         const inputs = engineValue(args.inputs, pulumi) as Props;
         const done = engine.register(urn, args.type, args.name, inputs).then(
-          ({ id, outputs }) => ({ id: id || `${args.name}-preview-id`, state: outputs }),
+          ({ id, outputs }) => ({ id, state: outputs }),
           (error: Error) => {
             errors.push(error.message);
             throw error;
@@ -97,9 +97,12 @@ async function runProgram(job: Job, engine: Engine): Promise<Record<string, unkn
   const exports = load(job.program!) as Record<string, unknown>;
   const outputs: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(exports)) {
-    outputs[key] = await new Promise((resolve) =>
-      pulumi.output(value as Input<object>).apply(resolve),
-    );
+    // `apply` never runs for a value unknown in a preview; the Output's own promises tell.
+    const out = pulumi.output(value as Input<object>) as unknown as {
+      isKnown: Promise<boolean>;
+      promise(): Promise<unknown>;
+    };
+    outputs[key] = (await out.isKnown) ? await out.promise() : "<unknown in preview>";
   }
   // Registrations can start registrations (outputs feeding inputs): wait until none is left.
   for (let seen = -1; seen !== pending.length;) {

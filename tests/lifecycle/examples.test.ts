@@ -1,0 +1,171 @@
+/**
+ * The example programs on the real Pulumi runtime (`setMocks`) and the real dynamic-provider host
+ * over gRPC, against the emulator, with state carried from run to run as `pulumi` would keep it.
+ */
+import { startEmulator, type Emulator } from "../../emulator";
+import { basicConfig, EXAMPLES, emulatorConfig, Stack } from "../harness/lifecycle";
+import { bound, product } from "../support";
+
+const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
+
+describe("the basic example's lifecycle", () => {
+  let emu: Emulator;
+  let stack: Stack;
+  let app: string;
+  let apis: string[];
+
+  beforeAll(async () => {
+    emu = await startEmulator();
+    app = emu.seed.apps[0].id;
+    apis = emu.seed.apis.map((a) => a.id);
+    stack = new Stack({
+      program: EXAMPLES.basic,
+      config: { ...emulatorConfig(emu), ...basicConfig(emu, 3) },
+    });
+  });
+  afterAll(() => emu.close());
+
+  const setApis = (ids: string[]) => stack.set({ "roma-appauth:apiIds": JSON.stringify(ids) });
+
+  it("preview plans the create and calls nothing", async () => {
+    const result = await stack.preview();
+    expect(result.error).toBeUndefined();
+    expect(result.steps).toEqual([
+      { name: "orders-app", op: "create", added: product([app], apis.slice(0, 3)), removed: [] },
+    ]);
+    expect(emu.control.counts()).toEqual({});
+    expect(stack.state.resources).toEqual([]);
+  });
+
+  it("up creates every pair in one request", async () => {
+    const result = await stack.up();
+    expect(result.error).toBeUndefined();
+    expect(result.steps.map((s) => s.op)).toEqual(["create"]);
+    expect(bound(emu)).toEqual(product([app], apis.slice(0, 3)));
+    expect(emu.control.counts()).toEqual({ authorize: 1 });
+    const recordIds = result.outputs.recordIds as Record<string, string>;
+    expect(Object.keys(recordIds).sort()).toEqual(apis.slice(0, 3).sort());
+    expect(result.outputs.authorizationId).toBe(stack.state.resources[0].id);
+  });
+
+  it("a second up with nothing changed calls nothing", async () => {
+    emu.control.resetLog();
+    const result = await stack.up();
+    expect(result.steps.map((s) => s.op)).toEqual(["same"]);
+    expect(emu.control.counts()).toEqual({});
+  });
+
+  it("changing apiIds updates in place with only the delta's calls", async () => {
+    emu.control.resetLog();
+    const id = stack.state.resources[0].id;
+    setApis([apis[1], apis[2], apis[3], apis[4]]);
+    const result = await stack.up();
+    expect(result.error).toBeUndefined();
+    expect(result.steps).toEqual([
+      {
+        name: "orders-app",
+        op: "update",
+        added: product([app], [apis[3], apis[4]]),
+        removed: [`${app}/${apis[0]}`],
+      },
+    ]);
+    expect(emu.control.log().map((e) => e.route)).toEqual(["authorize", "cancel"]);
+    expect(bound(emu)).toEqual(product([app], apis.slice(1, 5)));
+    expect(stack.state.resources[0].id).toBe(id);
+  });
+
+  it("changing the app updates in place: the new app's pairs bound, the old app's unbound", async () => {
+    emu.control.resetLog();
+    const other = emu.seed.apps[1].id;
+    stack.set({ "roma-appauth:appId": other });
+    const result = await stack.up();
+    expect(result.steps.map((s) => s.op)).toEqual(["update"]);
+    expect(bound(emu)).toEqual(product([other], apis.slice(1, 5)));
+    expect(emu.control.counts()).toEqual({ authorize: 1, cancel: 4 });
+    stack.set({ "roma-appauth:appId": app });
+    await stack.up();
+    expect(bound(emu)).toEqual(product([app], apis.slice(1, 5)));
+  });
+
+  it("refresh notices a pair removed outside Pulumi, and the next up binds it again", async () => {
+    emu.control.unbind(RELEASE, app, apis[2]);
+    const refreshed = await stack.refresh();
+    expect(refreshed.steps).toEqual([
+      { name: "orders-app", op: "refresh", added: [], removed: [`${app}/${apis[2]}`] },
+    ]);
+    emu.control.resetLog();
+    const result = await stack.up();
+    expect(result.steps).toEqual([
+      { name: "orders-app", op: "update", added: [`${app}/${apis[2]}`], removed: [] },
+    ]);
+    expect(emu.control.counts()).toEqual({ authorize: 1 });
+    expect(bound(emu)).toEqual(product([app], apis.slice(1, 5)));
+  });
+
+  it("changing envId replaces: the new environment's pairs first, then the old ones go", async () => {
+    emu.control.resetLog();
+    const test = emu.seed.environments[1].id;
+    stack.set({ "roma-appauth:envId": test });
+    const result = await stack.up();
+    expect(result.error).toBeUndefined();
+    expect(result.steps.map((s) => [s.op, s.replaces])).toEqual([
+      ["replace", ["envId"]],
+      ["delete", undefined],
+    ]);
+    const routes = emu.control.log().map((e) => e.route);
+    expect(routes[0]).toBe("authorize");
+    expect(routes.slice(1)).toEqual(["cancel", "cancel", "cancel", "cancel"]);
+    expect(bound(emu, test)).toEqual(product([app], apis.slice(1, 5)));
+    expect(bound(emu, RELEASE)).toEqual([]);
+  });
+
+  it("destroy leaves the emulator with zero authorizations", async () => {
+    const result = await stack.destroy();
+    expect(result.error).toBeUndefined();
+    expect(result.steps.map((s) => s.op)).toEqual(["delete"]);
+    expect(emu.control.bindings()).toEqual([]);
+    expect(stack.state.resources).toEqual([]);
+  });
+});
+
+describe("the multi-environment example", () => {
+  it("authorizes several apps in two environments, then destroys everything", async () => {
+    const emu = await startEmulator();
+    try {
+      const s = emu.seed;
+      const stack = new Stack({
+        program: EXAMPLES.multiEnv,
+        project: "roma-appauth-multi-env",
+        config: {
+          ...emulatorConfig(emu),
+          "roma-appauth-multi-env:instanceId": s.instanceId,
+          "roma-appauth-multi-env:releaseEnvId": s.environments[0].id,
+          "roma-appauth-multi-env:testEnvId": s.environments[1].id,
+          "roma-appauth-multi-env:appIds": JSON.stringify(s.apps.slice(0, 3).map((a) => a.id)),
+          "roma-appauth-multi-env:publicApiIds": JSON.stringify(
+            s.apis.slice(0, 3).map((a) => a.id),
+          ),
+          "roma-appauth-multi-env:internalApiIds": JSON.stringify(
+            s.apis.slice(3, 5).map((a) => a.id),
+          ),
+        },
+      });
+      const up = await stack.up();
+      expect(up.error).toBeUndefined();
+      expect(up.outputs).toEqual({ releasePairs: 9, testPairs: 5 });
+      const release = emu.control.bindings().filter((b) => b.envId === s.environments[0].id);
+      const test = emu.control.bindings().filter((b) => b.envId === s.environments[1].id);
+      expect(release).toHaveLength(9);
+      expect(
+        test.every((b) => b.authTunnel === "GREEN" && b.authWhitelist.join() === "10.20.0.0/16"),
+      ).toBe(true);
+      const param = (app: number, api: number) =>
+        release.find((b) => b.appId === s.apps[app].id && b.apiId === s.apis[api].id)!.visitParam;
+      expect([param(0, 0), param(1, 0), param(1, 1)]).toEqual(["tenant,region", "tenant", ""]);
+      await stack.destroy();
+      expect(emu.control.bindings()).toEqual([]);
+    } finally {
+      await emu.close();
+    }
+  });
+});

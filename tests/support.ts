@@ -1,0 +1,65 @@
+/** Test support: a configured provider talking to an emulator, and helpers on what it returns. */
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import type { Emulator } from "../emulator";
+import { AppAuthorizationProvider } from "../provider";
+import type { AuthorizationOutputs } from "../provider/types";
+
+export type Settings = Record<string, string>;
+
+/** Provider settings for an emulator: endpoint, region, project and its read-write token. */
+export function emulatorSettings(emu: Emulator, extra: Settings = {}): Settings {
+  return {
+    "roma:endpoint": emu.url,
+    "roma:authUrl": emu.url,
+    "roma:region": emu.seed.region,
+    "roma:projectId": emu.seed.projectId,
+    "roma:token": emu.seed.credentials.token,
+    ...extra,
+  };
+}
+
+/** A provider configured as the host would configure it, with these settings and no environment. */
+export async function configuredProvider(settings: Settings): Promise<AppAuthorizationProvider> {
+  const provider = new AppAuthorizationProvider();
+  const saved = process.env;
+  process.env = {};
+  try {
+    await provider.configure({
+      config: { get: (key: string) => settings[key] },
+    } as unknown as dynamic.ConfigureRequest);
+  } finally {
+    process.env = saved;
+  }
+  return provider;
+}
+
+/** Inputs as `check` returns them, for `emu`'s first app and the first `apis` APIs. */
+export async function checkedInputs(
+  provider: AppAuthorizationProvider,
+  news: Record<string, unknown>,
+) {
+  const { inputs, failures } = await provider.check({}, news);
+  if (failures && failures.length > 0) throw new Error(JSON.stringify(failures));
+  return inputs as Record<string, unknown>;
+}
+
+/** `app/api` keys of an output's records, sorted. */
+export function pairsOf(outs: unknown): string[] {
+  return ((outs as AuthorizationOutputs).authorizations ?? [])
+    .map((r) => `${r.appId}/${r.apiId}`)
+    .sort();
+}
+
+/** `app/api` keys of what exists in the emulator (in one environment), sorted. */
+export function bound(emu: Emulator, envId?: string): string[] {
+  return emu.control
+    .bindings()
+    .filter((b) => !envId || b.envId === envId)
+    .map((b) => `${b.appId}/${b.apiId}`)
+    .sort();
+}
+
+/** Every `app/api` key of a product. */
+export function product(apps: string[], apis: string[]): string[] {
+  return apps.flatMap((a) => apis.map((p) => `${a}/${p}`)).sort();
+}

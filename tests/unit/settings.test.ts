@@ -1,0 +1,132 @@
+import { missingCredentialsMessage, resolveSettings, SettingsError } from "../../provider/settings";
+
+const config = (values: Record<string, string>) => ({ get: (k: string) => values[k] });
+const none = config({});
+
+describe("settings", () => {
+  it("has defaults for everything but credentials, region and project", () => {
+    const s = resolveSettings(none, {});
+    expect(s).toMatchObject({
+      endpoint: "https://roma.{region}.myhuaweicloud.com",
+      authUrl: "https://iam.{region}.myhuaweicloud.com",
+      credentials: { kind: "none" },
+      maxRetries: 5,
+      maxConcurrency: 10,
+      batchSize: 100,
+      requestTimeoutMs: 30000,
+      operationTimeoutMs: 1200000,
+    });
+    expect(s.region).toBeUndefined();
+  });
+
+  it("takes the first found: roma: config, then huaweicloud: config, then the environment", () => {
+    expect(
+      resolveSettings(config({ "roma:region": "a-b-1", "huaweicloud:region": "c-d-2" }), {
+        HW_REGION_NAME: "e-f-3",
+      }).region,
+    ).toBe("a-b-1");
+    expect(
+      resolveSettings(config({ "huaweicloud:region": "c-d-2" }), { HW_REGION_NAME: "e-f-3" })
+        .region,
+    ).toBe("c-d-2");
+    expect(resolveSettings(none, { HW_REGION_NAME: "e-f-3" }).region).toBe("e-f-3");
+    expect(resolveSettings(none, { HUAWEICLOUD_SDK_PROJECT_ID: "p" }).projectId).toBe("p");
+    expect(
+      resolveSettings(none, { HW_PROJECT_ID: "q", HUAWEICLOUD_SDK_PROJECT_ID: "p" }).projectId,
+    ).toBe("q");
+  });
+
+  it("chooses credentials in a fixed order: token, then AK/SK, then password", () => {
+    const all = {
+      HW_AUTH_TOKEN: "t",
+      HW_ACCESS_KEY: "ak",
+      HW_SECRET_KEY: "sk",
+      HW_USER_NAME: "u",
+      HW_USER_PASSWORD: "pw",
+      HW_DOMAIN_NAME: "d",
+    };
+    expect(resolveSettings(none, all).credentials.kind).toBe("token");
+    const { HW_AUTH_TOKEN: _t, ...noToken } = all;
+    expect(resolveSettings(none, noToken).credentials.kind).toBe("aksk");
+    const { HW_ACCESS_KEY: _a, HW_SECRET_KEY: _s, ...password } = noToken;
+    expect(resolveSettings(none, password).credentials).toMatchObject({
+      kind: "password",
+      userName: "u",
+      domainName: "d",
+    });
+    const sdk = resolveSettings(none, {
+      HUAWEICLOUD_SDK_AK: "ak2",
+      HUAWEICLOUD_SDK_SK: "sk2",
+      HUAWEICLOUD_SDK_SECURITY_TOKEN: "sts",
+    });
+    expect(sdk.credentials.kind === "aksk" && sdk.credentials.securityToken?.reveal()).toBe("sts");
+  });
+
+  it("never shows a credential when printed or serialized", () => {
+    const s = resolveSettings(
+      config({ "roma:accessKey": "AKVISIBLE", "roma:secretKey": "SKVISIBLE" }),
+      {},
+    );
+    const shown = `${JSON.stringify(s)} ${require("node:util").inspect(s, { depth: 9 })} ${String(s.credentials.kind === "aksk" && s.credentials.secretKey)}`;
+    expect(shown).not.toMatch(/AKVISIBLE|SKVISIBLE/);
+    expect(shown).toContain("[redacted]");
+  });
+
+  it.each([
+    [
+      { HW_ACCESS_KEY: "ak" },
+      /An access key is set \(HW_ACCESS_KEY\) but no secret key: set roma:secretKey/,
+    ],
+    [
+      { HW_SECRET_KEY: "sk" },
+      /A secret key is set \(HW_SECRET_KEY\) but no access key: set roma:accessKey/,
+    ],
+    [
+      { HW_USER_NAME: "u" },
+      /password login needs a user name, a password and a domain name; missing: roma:password \/ HW_USER_PASSWORD; roma:domainName/,
+    ],
+    [
+      { HW_MAX_RETRIES: "lots" },
+      /HW_MAX_RETRIES is "lots"; it must be a whole number from 0 to 20/,
+    ],
+    [{ ROMA_MAX_CONCURRENCY: "0" }, /from 1 to 64/],
+    [{ ROMA_ENDPOINT: "not a url" }, /not a URL/],
+    [
+      { ROMA_ENDPOINT: "http://roma.example.com" },
+      /plain HTTP is refused for roma.example.com because credentials and signed requests would cross the network unencrypted/,
+    ],
+    [{ HW_AUTH_URL: "http://10.0.0.1/v3" }, /plain HTTP is refused/],
+    [{ ROMA_ENDPOINT: "ftp://x" }, /must be an https:\/\/ URL/],
+  ])("refuses %p with a clear message", (env, message) => {
+    expect(() => resolveSettings(none, env)).toThrow(SettingsError);
+    expect(() => resolveSettings(none, env)).toThrow(message);
+  });
+
+  it("allows plain HTTP to loopback, and accepts an auth URL ending in /v3", () => {
+    expect(resolveSettings(none, { ROMA_ENDPOINT: "http://127.0.0.1:8780/" }).endpoint).toBe(
+      "http://127.0.0.1:8780",
+    );
+    expect(resolveSettings(none, { ROMA_ENDPOINT: "http://localhost:1" }).endpoint).toBe(
+      "http://localhost:1",
+    );
+    expect(
+      resolveSettings(none, { HW_AUTH_URL: "https://iam.{region}.example.com/v3" }).authUrl,
+    ).toBe("https://iam.{region}.example.com");
+  });
+
+  it("lists every way to give credentials when none is given", () => {
+    const message = missingCredentialsMessage();
+    for (const name of [
+      "roma:token",
+      "HW_AUTH_TOKEN",
+      "HW_ACCESS_KEY",
+      "HUAWEICLOUD_SDK_SK",
+      "HW_SECURITY_TOKEN",
+      "roma:userName",
+      "HW_USER_PASSWORD",
+      "HW_DOMAIN_NAME",
+    ]) {
+      expect(message).toContain(name);
+    }
+  });
+});
