@@ -1,3 +1,4 @@
+import { inspect } from "node:util";
 import { missingCredentialsMessage, resolveSettings, SettingsError } from "../../provider/settings";
 
 const config = (values: Record<string, string>) => ({ get: (k: string) => values[k] });
@@ -67,7 +68,7 @@ describe("settings", () => {
       config({ "roma:accessKey": "AKVISIBLE", "roma:secretKey": "SKVISIBLE" }),
       {},
     );
-    const shown = `${JSON.stringify(s)} ${require("node:util").inspect(s, { depth: 9 })} ${String(s.credentials.kind === "aksk" && s.credentials.secretKey)}`;
+    const shown = `${JSON.stringify(s)} ${inspect(s, { depth: 9 })} ${String(s.credentials.kind === "aksk" && s.credentials.secretKey)}`;
     expect(shown).not.toMatch(/AKVISIBLE|SKVISIBLE/);
     expect(shown).toContain("[redacted]");
   });
