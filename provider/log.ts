@@ -1,8 +1,11 @@
 /**
  * Debug lines on stderr, which the provider host passes through to the engine (`pulumi.log` does
  * not reach the engine from there). Off unless `ROMA_DEBUG` is set. Callers pass only what is safe
- * to print: methods, paths, codes, timings; never headers or bodies.
+ * to print: methods, paths, codes, timings; never headers or bodies. Known credentials are scrubbed
+ * all the same.
  */
+import { scrub } from "./secret";
+
 export function debug(message: string): void {
-  if (process.env.ROMA_DEBUG) process.stderr.write(`[roma] ${message}\n`);
+  if (process.env.ROMA_DEBUG) process.stderr.write(`[roma] ${scrub(message)}\n`);
 }

@@ -287,16 +287,20 @@ export function claimUnconfirmed(
   return { ours, unseen: unconfirmed.filter((pair) => !found.has(pairKey(pair))) };
 }
 
-/** One readable message for many failed pairs: pairs grouped under each distinct reason. */
+/**
+ * One readable message for failed pairs: a single reason as it is (it names its pairs), several as
+ * a list of reasons, each with the pairs it hit.
+ */
 export function describeFailures(what: string, failures: readonly PairFailure[]): string {
   const byMessage = new Map<string, PairFailure[]>();
   for (const f of failures) byMessage.set(f.message, [...(byMessage.get(f.message) ?? []), f]);
+  if (byMessage.size === 1) return failures[0].message;
   const lines = [...byMessage].map(([message, pairs]) => {
     const apps = [...new Set(pairs.map((p) => p.appId))];
     const apis = [...new Set(pairs.map((p) => p.apiId))];
     return `  - ${message}\n    (${pairs.length} pair${pairs.length === 1 ? "" : "s"}: ${list("app", apps)} with ${list("API", apis)})`;
   });
-  return `${failures.length} pair${failures.length === 1 ? "" : "s"} could not be ${what}:\n${lines.join("\n")}`;
+  return `${failures.length} pairs could not be ${what}:\n${lines.join("\n")}`;
 }
 
 function existsFailure(pair: Pair, envId: string, code: string): PairFailure {

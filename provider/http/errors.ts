@@ -6,6 +6,7 @@
  * closure serializer turns `super(message)` into `Error.call(this, message)`, which drops the
  * message, whenever the provider is serialized by value (a program importing it by relative path).
  */
+import { scrub } from "../secret";
 import type { ErrorBodyWire } from "../wire";
 
 /** What an error answer said, as the client read it. */
@@ -41,10 +42,11 @@ export interface RomaNetworkError extends Error {
 export type RequestError = RomaApiError | RomaNetworkError;
 
 export function apiError(fields: ApiErrorFields, doing: string): RomaApiError {
-  return Object.assign(new Error(apiErrorMessage(fields, doing)), {
+  return Object.assign(new Error(scrub(apiErrorMessage(fields, doing))), {
     name: "RomaApiError",
     kind: "api" as const,
     ...fields,
+    apiMessage: scrub(fields.apiMessage),
     doing,
   });
 }
@@ -55,7 +57,7 @@ export function networkError(
   doing: string,
   detail: string,
 ): RomaNetworkError {
-  const message = `Could not ${doing}: ${detail} (${code}; no answer from the server).`;
+  const message = scrub(`Could not ${doing}: ${detail} (${code}; no answer from the server).`);
   return Object.assign(new Error(message), {
     name: "RomaNetworkError",
     kind: "network" as const,

@@ -93,7 +93,10 @@ export class Engine {
       return { id: old.id, outputs: old.outputs };
     }
     step.op = "update";
-    if (this.preview) return { id: old.id, outputs: checked };
+    if (this.preview) {
+      this.describe(step, old.outputs, checked);
+      return { id: old.id, outputs: checked };
+    }
     try {
       const outputs = await this.host.update(urn, old.id, old.outputs, checked);
       this.describe(step, old.outputs, outputs);
@@ -110,7 +113,8 @@ export class Engine {
       .filter((r) => r.pendingDelete || !registered.has(r.urn))
       .reverse();
     for (const r of doomed) {
-      const step: Step = { name: r.name, op: "delete", added: [], removed: [] };
+      const name = r.pendingDelete ? `${r.name} (replaced)` : r.name;
+      const step: Step = { name, op: "delete", added: [], removed: [] };
       this.steps.push(step);
       if (!this.preview) await this.delete(r, step);
     }
@@ -144,8 +148,7 @@ export class Engine {
 
   private async create(step: Step, fresh: ResourceState, checked: Props, replaced?: ResourceState) {
     if (this.preview) {
-      step.added = pairs(checked);
-      if (replaced) step.removed = pairs(replaced.outputs, true);
+      this.describe(step, {}, checked);
       return { id: "", outputs: checked };
     }
     try {
@@ -169,7 +172,7 @@ export class Engine {
   private async delete(r: ResourceState, step: Step): Promise<void> {
     try {
       await this.host.delete(r.urn, r.id, r.outputs);
-      step.removed.push(...pairs(r.outputs, true));
+      step.removed.push(...pairs(r.outputs, true).sort());
       this.resources.splice(this.resources.indexOf(r), 1);
     } catch (error) {
       step.error = (error as Error).message;
@@ -200,11 +203,12 @@ export class Engine {
     return error as Error;
   }
 
+  // Pairs of `after` come from its records, or (a plan) from its id lists.
   private describe(step: Step, before: Props, after: Props): void {
     const was = new Set(pairs(before, true));
-    const now = new Set(pairs(after, true));
-    step.added = [...now].filter((p) => !was.has(p));
-    step.removed = [...was].filter((p) => !now.has(p));
+    const now = new Set(pairs(after));
+    step.added = [...now].filter((p) => !was.has(p)).sort();
+    step.removed = [...was].filter((p) => !now.has(p)).sort();
   }
 }
 

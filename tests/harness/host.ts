@@ -70,9 +70,12 @@ export class ProviderHost {
       child.once("exit", (code) => reject(new Error(`provider host exited (${code}): ${output}`)));
     });
     const services = fromPulumi("./proto/provider_grpc_pb") as ProviderGrpc;
+    // A partial failure carries the resource's properties, `__provider` included, in the status
+    // metadata: allow what the engine's Go gRPC client allows, far above grpc-js's 8 KiB default.
     const client = new services.ResourceProviderClient(
       `127.0.0.1:${port}`,
       grpc.credentials.createInsecure(),
+      { "grpc.max_metadata_size": 16 * 1024 * 1024 },
     );
     const host = new ProviderHost(
       child,
@@ -188,10 +191,14 @@ export class ProviderHost {
     return new Promise<T>((resolve, reject) => {
       fn(req, (error, resp) => {
         if (!error) return resolve(resp);
-        const details = error.metadata?.get("grpc-status-details-bin")[0];
-        reject(
-          details ? this.partialFailure(error, details as Buffer) : new Error(grpcMessage(error)),
-        );
+        try {
+          const details = error.metadata?.get("grpc-status-details-bin")[0];
+          reject(
+            details ? this.partialFailure(error, details as Buffer) : new Error(grpcMessage(error)),
+          );
+        } catch (parseError) {
+          reject(parseError);
+        }
       });
     });
   }

@@ -88,7 +88,8 @@ export class Stack {
         execFile(
           process.execPath,
           [RUNNER, join(dir, "job.json")],
-          { env: job.hostEnv },
+          // The program runs in the project folder, as does the provider host (`pulumi` starts both there).
+          { cwd: job.cwd, env: job.hostEnv },
           (error, _out, err) =>
             error ? fail(new Error(`program runner failed: ${err || error.message}`)) : done(),
         ),

@@ -69,6 +69,9 @@ async function main(jobFile: string): Promise<void> {
 async function runProgram(job: Job, engine: Engine): Promise<Record<string, unknown>> {
   const load = createRequire(join(job.program!, "index.js"));
   const pulumi: typeof import("@pulumi/pulumi") = load("@pulumi/pulumi");
+  // A failed registration also rejects promises inside the Pulumi runtime that nothing awaits; the
+  // error is already recorded (as the language host reports it), so they must not end the process.
+  process.on("unhandledRejection", () => undefined);
   const registered = new Set<string>();
   const pending: Promise<unknown>[] = [];
   const errors: string[] = [];
@@ -94,7 +97,18 @@ async function runProgram(job: Job, engine: Engine): Promise<Record<string, unkn
     job.stack,
     job.command === "preview",
   );
+  // Registrations can start registrations (outputs feeding inputs): wait until none is left. A
+  // failed resource's outputs never resolve, so stop there as `pulumi up` does.
+  const settle = async () => {
+    for (let seen = -1; seen !== pending.length;) {
+      seen = pending.length;
+      await Promise.all(pending);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (errors.length > 0) throw new Error(errors.join("\n"));
+  };
   const exports = load(job.program!) as Record<string, unknown>;
+  await settle();
   const outputs: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(exports)) {
     // `apply` never runs for a value unknown in a preview; the Output's own promises tell.
@@ -104,12 +118,7 @@ async function runProgram(job: Job, engine: Engine): Promise<Record<string, unkn
     };
     outputs[key] = (await out.isKnown) ? await out.promise() : "<unknown in preview>";
   }
-  // Registrations can start registrations (outputs feeding inputs): wait until none is left.
-  for (let seen = -1; seen !== pending.length;) {
-    seen = pending.length;
-    await Promise.all(pending);
-  }
-  if (errors.length > 0) throw new Error(errors.join("\n"));
+  await settle();
   await engine.deleteUnregistered(registered);
   return outputs;
 }
@@ -129,8 +138,13 @@ function engineValue(value: unknown, pulumi: typeof import("@pulumi/pulumi")): u
 }
 
 if (require.main === module) {
-  main(process.argv[2]).catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
+  // After a failed registration the Pulumi runtime keeps its RPC keep-alive open, as the real
+  // language host does until the engine ends it; the result is written, so end here.
+  main(process.argv[2]).then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 }

@@ -1,0 +1,121 @@
+/**
+ * Credentials given as Pulumi config secrets and as environment variables, through the real
+ * dynamic-provider host: none may appear in the state (the serialized `__provider` included), the
+ * program's outputs, anything the host printed (debug logging on), or any error.
+ */
+import { startEmulator, type Emulator } from "../../emulator";
+import type { RunResult } from "../harness/program-runner";
+import { basicConfig, EXAMPLES, Stack } from "../harness/lifecycle";
+
+describe("credentials stay out of state, outputs, logs and errors", () => {
+  let emu: Emulator;
+  beforeEach(async () => {
+    emu = await startEmulator();
+  });
+  afterEach(() => emu.close());
+
+  const where = () => ({
+    "roma:endpoint": emu.url,
+    "roma:authUrl": emu.url,
+    "roma:region": emu.seed.region,
+  });
+
+  function expectNoneLeaked(stack: Stack, results: RunResult[], secrets: string[]) {
+    const seen = [
+      JSON.stringify(stack.state),
+      ...results.map((r) => JSON.stringify(r.outputs)),
+      ...results.map((r) => r.hostOutput),
+      ...results.map((r) => r.error ?? ""),
+      ...results.flatMap((r) => r.steps.map((s) => s.error ?? "")),
+    ].join("\n");
+    for (const secret of secrets) expect(seen).not.toContain(secret);
+    return seen;
+  }
+
+  it("keeps AK/SK given as config secrets out of everything", async () => {
+    const c = emu.seed.credentials;
+    const stack = new Stack({
+      program: EXAMPLES.basic,
+      config: {
+        ...where(),
+        ...basicConfig(emu),
+        "roma:accessKey": { secret: c.accessKey },
+        "roma:secretKey": { secret: c.secretKey },
+      },
+      env: { ROMA_DEBUG: "1" },
+    });
+    const results = [await stack.up()];
+    expect(results[0].error).toBeUndefined();
+    expect(stack.state.resources[0].inputs.__provider).toEqual(expect.any(String));
+    // A failing run too: an app that does not exist.
+    stack.set({ "roma-appauth:appId": "0".repeat(32) });
+    results.push(await stack.up());
+    expect(results[1].error).toMatch(/APIG.3004/);
+    stack.set(basicConfig(emu));
+    results.push(await stack.refresh(), await stack.destroy());
+    const seen = expectNoneLeaked(stack, results, [c.accessKey, c.secretKey]);
+    expect(seen).toContain("[roma] POST"); // the debug log did run
+    expect(emu.control.bindings()).toEqual([]);
+  });
+
+  it("keeps a password login and a token given as environment variables out of everything", async () => {
+    const c = emu.seed.credentials;
+    const stack = new Stack({
+      program: EXAMPLES.basic,
+      config: { ...where(), ...basicConfig(emu) },
+      env: {
+        ROMA_DEBUG: "1",
+        HW_USER_NAME: c.user.name,
+        HW_USER_PASSWORD: c.user.password,
+        HW_DOMAIN_NAME: c.user.domainName,
+      },
+    });
+    const results = [await stack.up()];
+    expect(results[0].error).toBeUndefined();
+    expect(emu.control.counts()["iam.token"]).toBe(1);
+    // The API echoes the credential in an error: the provider scrubs it.
+    const tokenRun = new Stack({
+      program: EXAMPLES.basic,
+      config: { ...where(), ...basicConfig(emu, 4), "roma:projectId": emu.seed.projectId },
+      env: { HW_AUTH_TOKEN: c.token },
+    });
+    tokenRun.state = stack.state;
+    emu.control.setFaults({
+      next: [
+        {
+          route: "authorize",
+          count: 1,
+          fault: {
+            kind: "error",
+            status: 400,
+            code: "APIG.2011",
+            message: `invalid token ${c.token}`,
+          },
+        },
+      ],
+    });
+    results.push(await tokenRun.up());
+    expect(results[1].error).toMatch(/invalid token \[redacted\]/);
+    results.push(await stack.destroy());
+    expectNoneLeaked(stack, results, [c.user.password, c.token]);
+    expectNoneLeaked(tokenRun, results, [c.user.password, c.token]);
+  });
+
+  it("refuses plain HTTP to a host that is not loopback, saying why", async () => {
+    const stack = new Stack({
+      program: EXAMPLES.basic,
+      config: {
+        ...where(),
+        ...basicConfig(emu),
+        "roma:endpoint": "http://roma.example.com",
+        "roma:token": { secret: "t0ken-value" },
+      },
+    });
+    const result = await stack.up();
+    expect(result.error).toMatch(
+      /roma:endpoint is http:\/\/roma.example.com: plain HTTP is refused for roma.example.com because credentials and signed requests would cross the network unencrypted/,
+    );
+    expect(emu.control.counts()).toEqual({});
+    expectNoneLeaked(stack, [result], ["t0ken-value"]);
+  });
+});
