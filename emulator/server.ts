@@ -58,6 +58,8 @@ export type Binding = Omit<StoredAuth, "createdAt">;
 export interface EmulatorControl {
   /** Replaces every fault setting. */
   setFaults(settings: FaultSettings): void;
+  /** The fault settings now (scripted counts as they stand). */
+  faults(): FaultSettings;
   /** Faults injected so far, by kind. */
   injected(): Record<string, number>;
   /** Every record that exists now. */
@@ -127,6 +129,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const control: EmulatorControl = {
     setFaults: (settings) => ctx.faults.set(settings),
+    faults: () => ctx.faults.current,
     injected: () => ({ ...ctx.faults.injected }),
     bindings: () => ctx.store.all().map(({ createdAt: _createdAt, ...binding }) => binding),
     counts: () => {

@@ -7,7 +7,13 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { randomBytes } from "node:crypto";
 import { decideDiff } from "./diff";
 import { debug } from "./log";
-import { Bindings, claimUnconfirmed, describeFailures, type PairFailure } from "./operations";
+import {
+  Bindings,
+  claimUnconfirmed,
+  describeFailures,
+  type BindOutcome,
+  type PairFailure,
+} from "./operations";
 import { pairKey, planUpdate, productPairs, sortRecords } from "./plan";
 import { RomaApi } from "./roma-api";
 import { configureRuntime, processRuntime, type Target } from "./runtime";
@@ -52,10 +58,11 @@ export async function create(props: Props): Promise<dynamic.CreateResult> {
   const pairs = productPairs(inputs.appIds, inputs.apiIds);
   const outcome = await bindings.bind(pairs, bindOptions(inputs), inputs.adoptExisting);
   const outs = outputs(inputs, target, outcome.records, outcome.unconfirmed);
-  if (outcome.failed.length > 0) {
-    const message = describeFailures("authorized", outcome.failed);
+  const failed = bindFailures(outcome, target.envId);
+  if (failed.length > 0) {
+    const message = describeFailures("authorized", failed);
     if (outcome.records.length === 0 && outcome.unconfirmed.length === 0) throw new Error(message);
-    throw partialFailure(message, id, outs, props, outcome.failed);
+    throw partialFailure(message, id, outs, props, failed);
   }
   return { id, outs };
 }
@@ -88,8 +95,9 @@ export async function update(id: string, olds: Props, news: Props): Promise<dyna
     inputs.adoptExisting,
   );
   // A failed bind leaves the old records in place rather than taking access away.
+  const boundFailed = [...rebound.failed, ...bindFailures(bound, target.envId)];
   const unbound =
-    bound.failed.length === 0 && rebound.failed.length === 0
+    boundFailed.length === 0
       ? await bindings.unbind([...plan.unbind, ...strays])
       : { cancelled: [], failed: [] };
 
@@ -101,7 +109,7 @@ export async function update(id: string, olds: Props, news: Props): Promise<dyna
     ...[...plan.unbind, ...strays].filter((r) => !cancelledIds.has(r.id)),
   ];
   const outs = outputs(inputs, target, records, bound.unconfirmed);
-  const failed = [...rebound.failed, ...bound.failed, ...unbound.failed];
+  const failed = [...boundFailed, ...unbound.failed];
   if (failed.length > 0) {
     throw partialFailure(describeFailures("changed", failed), id, outs, news, failed);
   }
@@ -138,6 +146,11 @@ export async function read(id: string, props: Props): Promise<dynamic.ReadResult
     ...records.map((r) => r.appId),
     ...unconfirmed.map((p) => p.appId),
   ]);
+  // A record written moments ago may not show yet: wait for it (bounded) before calling it gone.
+  const lagging = records.filter((r) => !listed.has(pairKey(r)) && bindings.mayBeLagging(r));
+  if (lagging.length > 0) {
+    for (const [key, record] of await bindings.lookup(lagging, "all")) listed.set(key, record);
+  }
   const claimed = claimUnconfirmed(unconfirmed, listed);
   const present = [...listed.values()].filter((r) => managed.has(pairKey(r)));
   const live = uniqueById([...present, ...claimed.ours]);
@@ -179,6 +192,18 @@ async function oursAmong(
 ): Promise<AuthorizationRecord[]> {
   if (pairs.length === 0) return [];
   return claimUnconfirmed(pairs, await bindings.lookup(pairs, "all")).ours;
+}
+
+// Failed pairs, and pairs left unconfirmed: the user hears of both, and the next `up` finishes.
+function bindFailures(outcome: BindOutcome, envId: string): PairFailure[] {
+  return [
+    ...outcome.failed,
+    ...outcome.unconfirmed.map((p) => ({
+      ...p,
+      code: "UNCONFIRMED",
+      message: `The request to authorize app ${p.appId} for API ${p.apiId} in environment ${envId} got no answer, and the record did not show in binded-apis within roma:consistencyTimeout. It is kept as unconfirmed; the next \`pulumi up\` or \`pulumi destroy\` looks for it again.`,
+    })),
+  ];
 }
 
 function bindOptions(inputs: AuthorizationInputs): BindOptions {

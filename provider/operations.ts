@@ -42,8 +42,6 @@ export interface UnbindOutcome {
 
 // The API's auth_time and this machine's clock may differ by as much as a signature tolerates.
 const CLOCK_TOLERANCE_MS = 15 * 60000;
-// How long a lookup waits for a write to show in binded-apis.
-const VISIBILITY_WAIT_MS = 60000;
 
 interface BindContext {
   options: BindOptions;
@@ -54,7 +52,12 @@ export class Bindings {
   constructor(
     private readonly api: RomaApi,
     private readonly envId: string,
-    private readonly settings: { batchSize: number; maxRetries: number },
+    private readonly settings: {
+      batchSize: number;
+      maxRetries: number;
+      /** How long a lookup waits for a write to show in `binded-apis`. */
+      consistencyTimeoutMs: number;
+    },
     private readonly budget: Budget,
   ) {}
 
@@ -91,7 +94,7 @@ export class Bindings {
   ): Promise<Map<string, AuthorizationRecord>> {
     const wanted = new Set(pairs.map(pairKey));
     const found = new Map<string, AuthorizationRecord>();
-    const giveUpAt = Math.min(this.budget.deadline, Date.now() + VISIBILITY_WAIT_MS);
+    const giveUpAt = Math.min(this.budget.deadline, Date.now() + this.settings.consistencyTimeoutMs);
     for (let round = 1; ; round++) {
       const missing = pairs.filter((p) => !found.has(pairKey(p)));
       const listed = await this.list(missing.map((p) => p.appId));
@@ -102,6 +105,15 @@ export class Bindings {
       if (done || Date.now() + delay > giveUpAt) return found;
       await sleep(delay);
     }
+  }
+
+  /**
+   * True when `record` was written recently enough that a listing may not show it yet (within the
+   * consistency timeout, give or take the clock difference a signature tolerates).
+   */
+  mayBeLagging(record: AuthorizationRecord): boolean {
+    const window = this.settings.consistencyTimeoutMs + CLOCK_TOLERANCE_MS;
+    return !(Date.parse(record.authTime) < Date.now() - window);
   }
 
   private async listApp(appId: string): Promise<AuthorizationRecord[]> {

@@ -102,6 +102,12 @@ export const SETTING_SPECS = {
     env: ["ROMA_REQUEST_TIMEOUT"],
     description: "Seconds one request may take before it counts as failed (1 to 600). Default 30.",
   },
+  consistencyTimeout: {
+    config: ["roma:consistencyTimeout"],
+    env: ["ROMA_CONSISTENCY_TIMEOUT"],
+    description:
+      "Seconds to wait for a write to show in `binded-apis` before concluding it is not there (1 to 600). Default 10.",
+  },
   operationTimeout: {
     config: ["roma:operationTimeout"],
     env: ["ROMA_OPERATION_TIMEOUT"],
@@ -130,6 +136,7 @@ export interface ProviderSettings {
   maxConcurrency: number;
   batchSize: number;
   requestTimeoutMs: number;
+  consistencyTimeoutMs: number;
   operationTimeoutMs: number;
 }
 
@@ -161,6 +168,7 @@ export function resolveSettings(
     maxConcurrency: wholeNumber(found("maxConcurrency"), 1, 64, 10),
     batchSize: wholeNumber(found("batchSize"), 1, 1000, 100),
     requestTimeoutMs: wholeNumber(found("requestTimeout"), 1, 600, 30) * 1000,
+    consistencyTimeoutMs: wholeNumber(found("consistencyTimeout"), 1, 600, 10) * 1000,
     operationTimeoutMs: wholeNumber(found("operationTimeout"), 10, 86400, 1200) * 1000,
   };
 }

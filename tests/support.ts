@@ -14,6 +14,7 @@ export function emulatorSettings(emu: Emulator, extra: Settings = {}): Settings 
     "roma:region": emu.seed.region,
     "roma:projectId": emu.seed.projectId,
     "roma:token": emu.seed.credentials.token,
+    "roma:consistencyTimeout": "1",
     ...extra,
   };
 }

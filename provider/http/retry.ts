@@ -20,6 +20,16 @@ export type Verdict =
   | "fail";
 
 const THROTTLED = ["APIG.0308", "APIGW.0308", "APIG.9008"];
+/** Network failures a retry cannot mend: a host name that does not exist, a certificate refused. */
+const PERMANENT_NETWORK = [
+  "ENOTFOUND",
+  "ERR_INVALID_URL",
+  "CERT_HAS_EXPIRED",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+];
 /** Codes that mean the request was refused before it took effect, so even a write may be resent. */
 const REFUSED_UNTOUCHED = [...THROTTLED, "APIG.3500"];
 
@@ -32,6 +42,7 @@ export function isThrottling(error: RequestError): boolean {
 export function verdict(error: unknown, idempotent: boolean): Verdict {
   if (!isRequestError(error)) return "fail";
   if (error.kind === "network") {
+    if (PERMANENT_NETWORK.includes(error.code)) return "fail";
     if (!error.mayHaveArrived || idempotent) return "retry";
     return "unknown";
   }

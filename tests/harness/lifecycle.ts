@@ -111,6 +111,9 @@ export function emulatorConfig(emulator: Emulator): Record<string, ConfigValue> 
     "roma:region": emulator.seed.region,
     "roma:projectId": emulator.seed.projectId,
     "roma:token": { secret: emulator.seed.credentials.token },
+    // The emulator shows writes at once unless told to lag; tests that remove pairs out of band
+    // should not wait the default 10 s for them to reappear.
+    "roma:consistencyTimeout": "1",
   };
 }
 

@@ -19,6 +19,7 @@ describe("retry verdicts", () => {
       "unknown",
     ],
     ["connection refused", networkError("ECONNREFUSED", false, "x", "refused"), "retry", "retry"],
+    ["unknown host name", networkError("ENOTFOUND", false, "x", "getaddrinfo"), "fail", "fail"],
     ["400 bad parameter", api(400, "APIG.2011"), "fail", "fail"],
     ["401 bad token", api(401, "APIG.1002"), "fail", "fail"],
     ["404 unknown app", api(404, "APIG.3004"), "fail", "fail"],

@@ -1,0 +1,206 @@
+/**
+ * Reliability under the faults the emulator injects: retries, lost answers reconciled by listing,
+ * partial failures kept as partial state, lagging reads, and adopting existing bindings.
+ */
+import { FAULTS, startEmulator, type Emulator, type EmulatorOptions, type Fault } from "../../emulator";
+import type { AppAuthorizationProvider } from "../../provider";
+import type { AuthorizationOutputs } from "../../provider/types";
+import { bound, checkedInputs, configuredProvider, emulatorSettings, pairsOf, product, type Settings } from "../support";
+
+const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
+type Props = Record<string, unknown>;
+type Partial = Error & { id: string; properties: AuthorizationOutputs & Props; reasons: string[] };
+
+describe("reliability", () => {
+  let emu: Emulator;
+  let provider: AppAuthorizationProvider;
+  let apps: string[];
+  let apis: string[];
+
+  async function start(options: EmulatorOptions = {}, settings: Settings = {}) {
+    emu = await startEmulator({ seed: { apps: 3, apis: 12 }, ...options });
+    provider = await configuredProvider(emulatorSettings(emu, settings));
+    apps = emu.seed.apps.map((a) => a.id);
+    apis = emu.seed.apis.map((a) => a.id);
+  }
+  afterEach(() => emu.close());
+
+  const inputs = (change: Props = {}) =>
+    checkedInputs(provider, {
+      instanceId: emu.seed.instanceId,
+      envId: RELEASE,
+      appIds: [apps[0]],
+      apiIds: apis.slice(0, 4),
+      ...change,
+    });
+  const create = async (change: Props = {}) => provider.create(await inputs(change));
+  const once = (route: "authorize" | "cancel" | "list", fault: Fault, count = 1) =>
+    emu.control.setFaults({ ...emu.control.faults(), next: [{ route, count, fault }] });
+  const routes = () => emu.control.log().map((e) => `${e.route}:${e.status}`);
+  const partialOf = async (promise: Promise<unknown>): Promise<Partial> => {
+    const error = (await promise.then(() => undefined, (e: unknown) => e)) as Partial;
+    expect(error).toBeInstanceOf(Error);
+    return error;
+  };
+
+  describe("retries", () => {
+    it("waits as long as Retry-After asks on a throttled request", async () => {
+      await start();
+      once("authorize", FAULTS.throttled(1), 2);
+      await create();
+      expect(routes()).toEqual(["authorize:429", "authorize:429", "authorize:201"]);
+      const at = emu.control.log().map((e) => e.at);
+      expect(at[1] - at[0]).toBeGreaterThanOrEqual(950);
+      expect(at[2] - at[1]).toBeGreaterThanOrEqual(950);
+    });
+
+    it.each([
+      ["a system error on a read", "list", FAULTS.systemError()],
+      ["too many requests on a delete", "cancel", FAULTS.tooManyRequests()],
+      ["a sync conflict on a delete", "cancel", FAULTS.syncConflict()],
+      ["a dropped connection on a read", "list", FAULTS.drop()],
+    ] as const)("retries %s", async (_what, route, fault) => {
+      await start();
+      const { id, outs } = await create({ apiIds: [apis[0]] });
+      emu.control.resetLog();
+      once(route, fault);
+      if (route === "list") expect((await provider.read!(id, outs)).id).toBe(id);
+      else await provider.delete(id, outs);
+      expect(emu.control.counts()[route]).toBe(2);
+    });
+
+    it("never retries a 4xx that describes the request", async () => {
+      await start();
+      await expect(create({ appIds: ["0".repeat(32)] })).rejects.toThrow(/APIG.3004/);
+      expect(emu.control.counts()).toEqual({ authorize: 1 });
+    });
+
+    it("stops after roma:maxRetries and says so", async () => {
+      await start({}, { "roma:maxRetries": "1" });
+      once("authorize", FAULTS.tooManyRequests(), 5);
+      await expect(create()).rejects.toThrow(/Too many requests \(APIG.9008, HTTP 500.*Gave up after 2 attempts/);
+      expect(emu.control.counts()).toEqual({ authorize: 2 });
+      expect(bound(emu)).toEqual([]);
+    });
+  });
+
+  describe("a POST whose answer is lost", () => {
+    it.each([
+      ["a dropped connection after the write", FAULTS.drop(true)],
+      ["a 500 after the write", FAULTS.systemError(true)],
+    ])("is reconciled by listing, not sent twice: %s", async (_what, fault) => {
+      await start();
+      once("authorize", fault);
+      const { outs } = await create();
+      expect(routes()).toEqual([`authorize:${fault.kind === "drop" ? "dropped" : 500}`, "list:200"]);
+      expect(bound(emu)).toEqual(product([apps[0]], apis.slice(0, 4)));
+      const ids = new Set(emu.control.bindings().map((b) => b.id));
+      expect((outs as AuthorizationOutputs).authorizations.every((r) => ids.has(r.id))).toBe(true);
+    });
+
+    it("is sent again when the listing shows it never took effect", async () => {
+      await start();
+      once("authorize", FAULTS.drop(false));
+      await create();
+      expect(routes()).toEqual(["authorize:dropped", "list:200", "authorize:201"]);
+      expect(bound(emu)).toHaveLength(4);
+    });
+
+    it.each(["skip", "error"] as const)(
+      "finds its own records when they show late (duplicates answered %s)",
+      async (duplicates) => {
+        await start({ faults: { visibilityLagMs: 400, duplicates } });
+        once("authorize", FAULTS.drop(true));
+        const { outs } = await create();
+        expect(bound(emu)).toEqual(product([apps[0]], apis.slice(0, 4)));
+        const ids = emu.control.bindings().map((b) => b.id).sort();
+        expect((outs as AuthorizationOutputs).authorizations.map((r) => r.id).sort()).toEqual(ids);
+        expect(emu.control.counts().authorize).toBe(2);
+      },
+    );
+
+    it("keeps pairs it cannot confirm, tells the user, and settles them on destroy", async () => {
+      await start({ faults: { visibilityLagMs: 2500 } });
+      once("authorize", FAULTS.drop(true));
+      const error = await partialOf(create({ apiIds: [apis[0]] }));
+      expect(error.message).toMatch(/got no answer, and the record did not show in binded-apis/);
+      expect(error.properties.unconfirmed).toEqual([expect.objectContaining({ appId: apps[0], apiId: apis[0] })]);
+      expect(bound(emu)).toHaveLength(1);
+      await new Promise((r) => setTimeout(r, 1000));
+      await provider.delete(error.id, error.properties);
+      expect(bound(emu)).toEqual([]);
+    });
+  });
+
+  describe("partial failure", () => {
+    it("keeps every record that exists and lists each failed pair; the next update finishes", async () => {
+      await start();
+      emu.control.setFaults({
+        failingPairs: [
+          { apiId: apis[1], code: "APIG.3002", message: "API not published", times: 1 },
+          { apiId: apis[2], code: "APIG.9999", message: "System error", times: 1 },
+        ],
+      });
+      const news = await inputs();
+      const error = await partialOf(provider.create(news));
+      expect(error.message).toMatch(/2 pairs could not be authorized/);
+      expect(error.message).toContain(`API not published (APIG.3002)`);
+      expect(error.message).toContain(`app ${apps[0]} for API ${apis[2]}`);
+      expect(error.reasons).toHaveLength(2);
+      expect(pairsOf(error.properties)).toEqual(product([apps[0]], [apis[0], apis[3]]));
+      expect(bound(emu)).toEqual(pairsOf(error.properties));
+      const { outs } = await provider.update(error.id, error.properties, news);
+      expect(pairsOf(outs)).toEqual(product([apps[0]], apis.slice(0, 4)));
+      await provider.delete(error.id, outs);
+      expect(bound(emu)).toEqual([]);
+    });
+
+    it("keeps what the other requests did when one request fails midway", async () => {
+      await start({}, { "roma:batchSize": "1" });
+      emu.control.setFaults({
+        next: [{ route: "authorize", count: 1, fault: { kind: "error", status: 400, code: "APIG.2011", message: "Invalid parameter value,parameterName:api_ids" } }],
+      });
+      const error = await partialOf(create());
+      expect(error.properties.authorizations).toHaveLength(3);
+      expect(bound(emu)).toHaveLength(3);
+      await provider.delete(error.id, error.properties);
+      expect(bound(emu)).toEqual([]);
+    });
+
+    it("does not unbind removed pairs when binding the added ones failed", async () => {
+      await start();
+      const { id, outs } = await create({ apiIds: [apis[0], apis[1]] });
+      emu.control.setFaults({ failingPairs: [{ apiId: apis[2] }] });
+      const error = await partialOf(provider.update(id, outs, await inputs({ apiIds: [apis[1], apis[2]] })));
+      expect(error.message).toContain(apis[2]);
+      expect(bound(emu)).toEqual(product([apps[0]], [apis[0], apis[1]]));
+      expect(pairsOf(error.properties)).toEqual(bound(emu));
+    });
+  });
+
+  describe("adopting existing bindings", () => {
+    const longAgo = new Date(Date.now() - 24 * 3600_000);
+
+    it.each([
+      ["SKIPPED without an id", { duplicates: "skip" as const }],
+      ["SKIPPED with an id", { duplicates: "skip" as const, skippedCarriesId: true }],
+      ["400 APIG.3316", { duplicates: "error" as const }],
+    ])("when the pair exists (%s): refuses without the flag, adopts with it", async (_what, faults) => {
+      await start({ faults });
+      const existing = emu.control.bind(RELEASE, apps[0], apis[1], longAgo);
+      const refused = await partialOf(create({ apiIds: [apis[0], apis[1]] }));
+      expect(refused.message).toMatch(
+        new RegExp(`App ${apps[0]} is already authorized for API ${apis[1]} in environment ${RELEASE} outside this resource.*Set adoptExisting: true`),
+      );
+      expect(pairsOf(refused.properties)).toEqual([`${apps[0]}/${apis[0]}`]);
+      await provider.delete(refused.id, refused.properties);
+      expect(bound(emu)).toEqual([`${apps[0]}/${apis[1]}`]);
+
+      const { id, outs } = await create({ apiIds: [apis[0], apis[1]], adoptExisting: true });
+      const adopted = (outs as AuthorizationOutputs).authorizations.find((r) => r.apiId === apis[1]);
+      expect(adopted?.id).toBe(existing.id);
+      await provider.delete(id, outs);
+      expect(bound(emu)).toEqual([]);
+    });
+  });
+});
