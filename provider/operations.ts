@@ -49,6 +49,8 @@ interface BindContext {
 }
 
 export class Bindings {
+  private readonly cancelled = new Set<string>();
+
   constructor(
     private readonly api: RomaApi,
     private readonly envId: string,
@@ -71,13 +73,19 @@ export class Bindings {
     const results = await Promise.allSettled(records.map((r) => this.api.cancel(r)));
     const outcome: UnbindOutcome = { cancelled: [], failed: [] };
     results.forEach((result, i) => {
-      if (result.status === "fulfilled") outcome.cancelled.push(records[i]);
-      else outcome.failed.push(failure(records[i], result.reason));
+      if (result.status === "fulfilled") {
+        outcome.cancelled.push(records[i]);
+        this.cancelled.add(records[i].id);
+      } else outcome.failed.push(failure(records[i], result.reason));
     });
     return outcome;
   }
 
-  /** Every record of the environment for these apps, keyed by pair (all pages, side by side). */
+  /**
+   * Every record of the environment for these apps, keyed by pair (all pages, side by side). Records
+   * this operation cancelled are left out: a lagging listing still shows them for a while, and a
+   * rebound pair must not be mistaken for its old record.
+   */
   async list(appIds: readonly string[]): Promise<Map<string, AuthorizationRecord>> {
     const perApp = await Promise.all([...new Set(appIds)].map((appId) => this.listApp(appId)));
     return new Map(perApp.flat().map((record) => [pairKey(record), record]));
@@ -94,7 +102,10 @@ export class Bindings {
   ): Promise<Map<string, AuthorizationRecord>> {
     const wanted = new Set(pairs.map(pairKey));
     const found = new Map<string, AuthorizationRecord>();
-    const giveUpAt = Math.min(this.budget.deadline, Date.now() + this.settings.consistencyTimeoutMs);
+    const giveUpAt = Math.min(
+      this.budget.deadline,
+      Date.now() + this.settings.consistencyTimeoutMs,
+    );
     for (let round = 1; ; round++) {
       const missing = pairs.filter((p) => !found.has(pairKey(p)));
       const listed = await this.list(missing.map((p) => p.appId));
@@ -124,6 +135,7 @@ export class Bindings {
     return [first, ...rest]
       .flatMap((page) => page.auths)
       .filter((item) => item.app_id === appId && (!item.env_id || item.env_id === this.envId))
+      .filter((item) => !this.cancelled.has(item.id))
       .map(recordFromInfo);
   }
 

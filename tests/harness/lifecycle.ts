@@ -2,7 +2,7 @@
  * Runs Pulumi commands against a program through `program-runner` in a child process, carrying the
  * state from run to run as the Pulumi CLI would keep it in its backend.
  */
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -101,6 +101,15 @@ export class Stack {
       rmSync(dir, { recursive: true, force: true });
     }
   }
+}
+
+/**
+ * The `__provider` text a program in `cwd` stores (as `pulumi.dynamic.Resource` serializes it), for
+ * tests that drive the provider host directly.
+ */
+export function serializedProvider(cwd = ROOT, entry?: string): string {
+  const script = join(ROOT, "dist/tests/harness/serialize-provider.js");
+  return execFileSync(process.execPath, entry ? [script, entry] : [script], { cwd }).toString();
 }
 
 /** Provider settings that point at an emulator, authenticating with its token. */

@@ -2,10 +2,24 @@
  * Reliability under the faults the emulator injects: retries, lost answers reconciled by listing,
  * partial failures kept as partial state, lagging reads, and adopting existing bindings.
  */
-import { FAULTS, startEmulator, type Emulator, type EmulatorOptions, type Fault } from "../../emulator";
+import {
+  FAULTS,
+  startEmulator,
+  type Emulator,
+  type EmulatorOptions,
+  type Fault,
+} from "../../emulator";
 import type { AppAuthorizationProvider } from "../../provider";
 import type { AuthorizationOutputs } from "../../provider/types";
-import { bound, checkedInputs, configuredProvider, emulatorSettings, pairsOf, product, type Settings } from "../support";
+import {
+  bound,
+  checkedInputs,
+  configuredProvider,
+  emulatorSettings,
+  pairsOf,
+  product,
+  type Settings,
+} from "../support";
 
 const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 type Props = Record<string, unknown>;
@@ -38,7 +52,10 @@ describe("reliability", () => {
     emu.control.setFaults({ ...emu.control.faults(), next: [{ route, count, fault }] });
   const routes = () => emu.control.log().map((e) => `${e.route}:${e.status}`);
   const partialOf = async (promise: Promise<unknown>): Promise<Partial> => {
-    const error = (await promise.then(() => undefined, (e: unknown) => e)) as Partial;
+    const error = (await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as Partial;
     expect(error).toBeInstanceOf(Error);
     return error;
   };
@@ -78,7 +95,9 @@ describe("reliability", () => {
     it("stops after roma:maxRetries and says so", async () => {
       await start({}, { "roma:maxRetries": "1" });
       once("authorize", FAULTS.tooManyRequests(), 5);
-      await expect(create()).rejects.toThrow(/Too many requests \(APIG.9008, HTTP 500.*Gave up after 2 attempts/);
+      await expect(create()).rejects.toThrow(
+        /Too many requests \(APIG.9008, HTTP 500.*Gave up after 2 attempts/,
+      );
       expect(emu.control.counts()).toEqual({ authorize: 2 });
       expect(bound(emu)).toEqual([]);
     });
@@ -92,7 +111,10 @@ describe("reliability", () => {
       await start();
       once("authorize", fault);
       const { outs } = await create();
-      expect(routes()).toEqual([`authorize:${fault.kind === "drop" ? "dropped" : 500}`, "list:200"]);
+      expect(routes()).toEqual([
+        `authorize:${fault.kind === "drop" ? "dropped" : 500}`,
+        "list:200",
+      ]);
       expect(bound(emu)).toEqual(product([apps[0]], apis.slice(0, 4)));
       const ids = new Set(emu.control.bindings().map((b) => b.id));
       expect((outs as AuthorizationOutputs).authorizations.every((r) => ids.has(r.id))).toBe(true);
@@ -113,18 +135,38 @@ describe("reliability", () => {
         once("authorize", FAULTS.drop(true));
         const { outs } = await create();
         expect(bound(emu)).toEqual(product([apps[0]], apis.slice(0, 4)));
-        const ids = emu.control.bindings().map((b) => b.id).sort();
+        const ids = emu.control
+          .bindings()
+          .map((b) => b.id)
+          .sort();
         expect((outs as AuthorizationOutputs).authorizations.map((r) => r.id).sort()).toEqual(ids);
         expect(emu.control.counts().authorize).toBe(2);
       },
     );
+
+    it("does not take a rebound pair's old record, still listed by a lagging read, for the new one", async () => {
+      await start({ faults: { visibilityLagMs: 400 } });
+      const { id, outs } = await create({ apiIds: [apis[0]] });
+      await new Promise((r) => setTimeout(r, 450));
+      once("authorize", FAULTS.drop(true));
+      const news = await inputs({
+        apiIds: [apis[0]],
+        visitParams: [{ apiId: apis[0], visitParam: "tenant" }],
+      });
+      const { outs: updated } = await provider.update(id, outs, news);
+      const [record] = (updated as AuthorizationOutputs).authorizations;
+      expect(record.id).toBe(emu.control.bindings()[0].id);
+      expect(emu.control.bindings()).toHaveLength(1);
+    });
 
     it("keeps pairs it cannot confirm, tells the user, and settles them on destroy", async () => {
       await start({ faults: { visibilityLagMs: 2500 } });
       once("authorize", FAULTS.drop(true));
       const error = await partialOf(create({ apiIds: [apis[0]] }));
       expect(error.message).toMatch(/got no answer, and the record did not show in binded-apis/);
-      expect(error.properties.unconfirmed).toEqual([expect.objectContaining({ appId: apps[0], apiId: apis[0] })]);
+      expect(error.properties.unconfirmed).toEqual([
+        expect.objectContaining({ appId: apps[0], apiId: apis[0] }),
+      ]);
       expect(bound(emu)).toHaveLength(1);
       await new Promise((r) => setTimeout(r, 1000));
       await provider.delete(error.id, error.properties);
@@ -158,7 +200,18 @@ describe("reliability", () => {
     it("keeps what the other requests did when one request fails midway", async () => {
       await start({}, { "roma:batchSize": "1" });
       emu.control.setFaults({
-        next: [{ route: "authorize", count: 1, fault: { kind: "error", status: 400, code: "APIG.2011", message: "Invalid parameter value,parameterName:api_ids" } }],
+        next: [
+          {
+            route: "authorize",
+            count: 1,
+            fault: {
+              kind: "error",
+              status: 400,
+              code: "APIG.2011",
+              message: "Invalid parameter value,parameterName:api_ids",
+            },
+          },
+        ],
       });
       const error = await partialOf(create());
       expect(error.properties.authorizations).toHaveLength(3);
@@ -171,7 +224,9 @@ describe("reliability", () => {
       await start();
       const { id, outs } = await create({ apiIds: [apis[0], apis[1]] });
       emu.control.setFaults({ failingPairs: [{ apiId: apis[2] }] });
-      const error = await partialOf(provider.update(id, outs, await inputs({ apiIds: [apis[1], apis[2]] })));
+      const error = await partialOf(
+        provider.update(id, outs, await inputs({ apiIds: [apis[1], apis[2]] })),
+      );
       expect(error.message).toContain(apis[2]);
       expect(bound(emu)).toEqual(product([apps[0]], [apis[0], apis[1]]));
       expect(pairsOf(error.properties)).toEqual(bound(emu));
@@ -185,22 +240,29 @@ describe("reliability", () => {
       ["SKIPPED without an id", { duplicates: "skip" as const }],
       ["SKIPPED with an id", { duplicates: "skip" as const, skippedCarriesId: true }],
       ["400 APIG.3316", { duplicates: "error" as const }],
-    ])("when the pair exists (%s): refuses without the flag, adopts with it", async (_what, faults) => {
-      await start({ faults });
-      const existing = emu.control.bind(RELEASE, apps[0], apis[1], longAgo);
-      const refused = await partialOf(create({ apiIds: [apis[0], apis[1]] }));
-      expect(refused.message).toMatch(
-        new RegExp(`App ${apps[0]} is already authorized for API ${apis[1]} in environment ${RELEASE} outside this resource.*Set adoptExisting: true`),
-      );
-      expect(pairsOf(refused.properties)).toEqual([`${apps[0]}/${apis[0]}`]);
-      await provider.delete(refused.id, refused.properties);
-      expect(bound(emu)).toEqual([`${apps[0]}/${apis[1]}`]);
+    ])(
+      "when the pair exists (%s): refuses without the flag, adopts with it",
+      async (_what, faults) => {
+        await start({ faults });
+        const existing = emu.control.bind(RELEASE, apps[0], apis[1], longAgo);
+        const refused = await partialOf(create({ apiIds: [apis[0], apis[1]] }));
+        expect(refused.message).toMatch(
+          new RegExp(
+            `App ${apps[0]} is already authorized for API ${apis[1]} in environment ${RELEASE} outside this resource.*Set adoptExisting: true`,
+          ),
+        );
+        expect(pairsOf(refused.properties)).toEqual([`${apps[0]}/${apis[0]}`]);
+        await provider.delete(refused.id, refused.properties);
+        expect(bound(emu)).toEqual([`${apps[0]}/${apis[1]}`]);
 
-      const { id, outs } = await create({ apiIds: [apis[0], apis[1]], adoptExisting: true });
-      const adopted = (outs as AuthorizationOutputs).authorizations.find((r) => r.apiId === apis[1]);
-      expect(adopted?.id).toBe(existing.id);
-      await provider.delete(id, outs);
-      expect(bound(emu)).toEqual([]);
-    });
+        const { id, outs } = await create({ apiIds: [apis[0], apis[1]], adoptExisting: true });
+        const adopted = (outs as AuthorizationOutputs).authorizations.find(
+          (r) => r.apiId === apis[1],
+        );
+        expect(adopted?.id).toBe(existing.id);
+        await provider.delete(id, outs);
+        expect(bound(emu)).toEqual([]);
+      },
+    );
   });
 });
