@@ -25,7 +25,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["emulator/cli.ts", "scripts/**", "examples/**", "tests/harness/**"],
+    files: ["emulator/cli.ts", "scripts/**", "examples/**", "tests/**"],
     rules: { "no-console": "off" },
   },
   prettier,
