@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * `npm run emulator -- --port 8780`: starts the emulator for people, and prints what it accepts,
  * what it was seeded with, and how to point the provider at it.

@@ -20,6 +20,10 @@ export interface Answer {
 /** What every route handler can reach. */
 export interface RouteContext {
   seed: EmulatorSeed;
+  /** The seed indexed: apps and APIs by id, and the name of every app, API and environment. */
+  appIds: Set<string>;
+  apiIds: Set<string>;
+  names: Map<string, string>;
   store: AuthStore;
   faults: FaultPlan;
   authority: Authority;
@@ -93,12 +97,12 @@ export function authorize(ctx: RouteContext, caller: Caller, body: Buffer): Answ
     return badBody("visit_params");
   }
   if (appIds.length * apiIds.length > ctx.maxPairsPerRequest) return badBody("api_ids");
-  if (!ctx.seed.environments.some((e) => e.id === envId)) {
+  if (!ctx.names.has(envId)) {
     return errorAnswer(404, "APIG.3003", `Environment ${envId} does not exist`);
   }
-  const missingApi = apiIds.find((id) => !ctx.seed.apis.some((a) => a.id === id));
+  const missingApi = apiIds.find((id) => !ctx.apiIds.has(id));
   if (missingApi) return errorAnswer(404, "APIG.3002", `API ${missingApi} does not exist`);
-  const missingApp = appIds.find((id) => !ctx.seed.apps.some((a) => a.id === id));
+  const missingApp = appIds.find((id) => !ctx.appIds.has(id));
   if (missingApp) return errorAnswer(404, "APIG.3004", `App ${missingApp} does not exist`);
 
   const pairs = [...new Set(appIds)].flatMap((appId) =>
@@ -117,8 +121,8 @@ export function authorize(ctx: RouteContext, caller: Caller, body: Buffer): Answ
   };
   const auths = pairs.map(({ appId, apiId }) => {
     const names = {
-      api_name: nameOf(ctx.seed.apis, apiId),
-      app_name: nameOf(ctx.seed.apps, appId),
+      api_name: ctx.names.get(apiId) ?? "",
+      app_name: ctx.names.get(appId) ?? "",
     };
     const existing = ctx.store.find(envId, appId, apiId);
     if (existing) {
@@ -175,11 +179,11 @@ export function listBound(ctx: RouteContext, query: Map<string, string>): Answer
   if (limit === undefined || limit < 1 || limit > 500) return badQuery("limit");
   const offset = intParam(query.get("offset"), 0);
   if (offset === undefined || offset < 0) return badQuery("offset");
-  if (!ctx.seed.apps.some((a) => a.id === appId)) {
+  if (!ctx.appIds.has(appId)) {
     return errorAnswer(404, "APIG.3004", `App ${appId} does not exist`);
   }
   const envId = query.get("env_id");
-  if (envId && !ctx.seed.environments.some((e) => e.id === envId)) {
+  if (envId && !ctx.names.has(envId)) {
     return errorAnswer(404, "APIG.3003", `Environment ${envId} does not exist`);
   }
   const apiId = query.get("api_id");
@@ -309,10 +313,6 @@ function intParam(value: string | undefined, fallback: number): number | undefin
   return /^\d+$/.test(value) ? Number(value) : undefined;
 }
 
-function nameOf(list: Named[], id: string): string {
-  return list.find((x) => x.id === id)?.name ?? "";
-}
-
 // The create answer's record (ApiAuthRelations).
 function relation(r: StoredAuth) {
   return {
@@ -333,11 +333,11 @@ function info(ctx: RouteContext, r: StoredAuth) {
   return {
     id: r.id,
     api_id: r.apiId,
-    api_name: nameOf(ctx.seed.apis, r.apiId),
+    api_name: ctx.names.get(r.apiId) ?? "",
     app_id: r.appId,
-    app_name: nameOf(ctx.seed.apps, r.appId),
+    app_name: ctx.names.get(r.appId) ?? "",
     env_id: r.envId,
-    env_name: nameOf(ctx.seed.environments, r.envId),
+    env_name: ctx.names.get(r.envId) ?? "",
     auth_role: r.authRole,
     auth_time: r.authTime,
     auth_tunnel: r.authTunnel,

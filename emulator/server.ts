@@ -118,6 +118,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const seed = makeSeed(options.seed);
   const ctx: RouteContext = {
     seed,
+    appIds: new Set(seed.apps.map((a) => a.id)),
+    apiIds: new Set(seed.apis.map((a) => a.id)),
+    names: new Map([...seed.apps, ...seed.apis, ...seed.environments].map((x) => [x.id, x.name])),
     store: new AuthStore(options.stateFile, now),
     faults: new FaultPlan(options.faults),
     authority: new Authority(seed, now, options.tokenTtlMs ?? 24 * 3600_000),

@@ -9,3 +9,18 @@ import { scrub } from "./secret";
 export function debug(message: string): void {
   if (process.env.ROMA_DEBUG) process.stderr.write(`[roma] ${scrub(message)}\n`);
 }
+
+/** `fn`, logging how long each call took (the provider's own time, without the engine's). */
+export function timed<A extends unknown[], R>(
+  operation: string,
+  fn: (...args: A) => Promise<R>,
+): (...args: A) => Promise<R> {
+  return async (...args) => {
+    const started = Date.now();
+    try {
+      return await fn(...args);
+    } finally {
+      debug(`${operation} took ${Date.now() - started} ms`);
+    }
+  };
+}

@@ -95,7 +95,7 @@ export const SETTING_SPECS = {
   batchSize: {
     config: ["roma:batchSize"],
     env: ["ROMA_BATCH_SIZE"],
-    description: "Most app x API pairs in one authorization request (1 to 1000). Default 100.",
+    description: "Most app x API pairs in one authorization request (1 to 1000). Default 200.",
   },
   requestTimeout: {
     config: ["roma:requestTimeout"],
@@ -166,7 +166,7 @@ export function resolveSettings(
     credentials: credentials(found),
     maxRetries: wholeNumber(found("maxRetries"), 0, 20, 5),
     maxConcurrency: wholeNumber(found("maxConcurrency"), 1, 64, 10),
-    batchSize: wholeNumber(found("batchSize"), 1, 1000, 100),
+    batchSize: wholeNumber(found("batchSize"), 1, 1000, 200),
     requestTimeoutMs: wholeNumber(found("requestTimeout"), 1, 600, 30) * 1000,
     consistencyTimeoutMs: wholeNumber(found("consistencyTimeout"), 1, 600, 10) * 1000,
     operationTimeoutMs: wholeNumber(found("operationTimeout"), 10, 86400, 1200) * 1000,

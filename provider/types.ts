@@ -76,4 +76,10 @@ export interface AuthorizationOutputs extends AuthorizationInputs {
    * may or may not exist. The next update or destroy looks them up; they are never forgotten.
    */
   unconfirmed: UnconfirmedPair[];
+  /**
+   * Empty, except after a partial failure too large for the provider host to report record by
+   * record: then the resource's pairs whose records were written since this time are its own, and
+   * the next update, refresh or destroy looks them up.
+   */
+  lookupSince: string;
 }

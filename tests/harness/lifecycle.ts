@@ -113,7 +113,9 @@ export function serializedProvider(cwd = ROOT, entry?: string): string {
 }
 
 /** Provider settings that point at an emulator, authenticating with its token. */
-export function emulatorConfig(emulator: Emulator): Record<string, ConfigValue> {
+export function emulatorConfig(
+  emulator: Pick<Emulator, "url" | "seed">,
+): Record<string, ConfigValue> {
   return {
     "roma:endpoint": emulator.url,
     "roma:authUrl": emulator.url,

@@ -86,9 +86,9 @@ describe("AppAuthorizationProvider against the emulator", () => {
     ).not.toContain("UNDEFINED");
   });
 
-  it("create cuts a large product into bounded requests: 1 app x 250 APIs takes 3", async () => {
+  it("create cuts a large product into bounded requests: 1 app x 250 APIs takes 2", async () => {
     const { outs } = await create({ apiIds: apis.slice(0, 250) });
-    expect(emu.control.counts()).toEqual({ authorize: 3 });
+    expect(emu.control.counts()).toEqual({ authorize: 2 });
     expect(outs.authorizations).toHaveLength(250);
   });
 

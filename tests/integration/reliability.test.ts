@@ -168,7 +168,7 @@ describe("reliability", () => {
         expect.objectContaining({ appId: apps[0], apiId: apis[0] }),
       ]);
       expect(bound(emu)).toHaveLength(1);
-      await new Promise((r) => setTimeout(r, 1000));
+      await new Promise((r) => setTimeout(r, 2500)); // the record shows by now
       await provider.delete(error.id, error.properties);
       expect(bound(emu)).toEqual([]);
     });

@@ -2,6 +2,7 @@
  * Bad inputs and partial failures as the engine sees them, through the real dynamic-provider host.
  */
 import { startEmulator, type Emulator } from "../../emulator";
+import { Engine } from "../harness/engine";
 import { ProviderHost } from "../harness/host";
 import {
   basicConfig,
@@ -144,6 +145,57 @@ describe("bad inputs, through the provider host", () => {
 
   it("made no API call for any of them", () => {
     expect(emu.control.counts()).toEqual({});
+  });
+});
+
+describe("a partial failure too large to report record by record", () => {
+  it("reaches the engine (no hung answer), and the next operations find the records by listing", async () => {
+    const emu = await startEmulator({ seed: { apps: 20, apis: 50 } });
+    const host = await ProviderHost.start({ cwd: ROOT });
+    try {
+      const config = emulatorConfig(emu);
+      await host.configure(
+        Object.fromEntries(
+          Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : v.secret]),
+        ),
+      );
+      const engine = new Engine(host, { resources: [] }, false);
+      const failing = emu.seed.apis[7].id;
+      emu.control.setFaults({ failingPairs: [{ apiId: failing, times: 20 }] });
+      const props = {
+        __provider: serializedProvider(ROOT),
+        instanceId: emu.seed.instanceId,
+        envId: RELEASE,
+        appIds: emu.seed.apps.map((a) => a.id),
+        apiIds: emu.seed.apis.map((a) => a.id),
+      };
+      const urn = "urn:pulumi:dev::p::pulumi-nodejs:dynamic/roma:AppAuthorization::big";
+      await expect(engine.register(urn, "t", "big", props)).rejects.toThrow(
+        /20 pairs could not be authorized|System error/,
+      );
+      const [partial] = engine.snapshot().resources;
+      expect(partial.initErrors!.length).toBeLessThanOrEqual(21);
+      expect(partial.outputs).toMatchObject({
+        authorizations: [],
+        lookupSince: expect.any(String),
+      });
+      expect(emu.control.bindings()).toHaveLength(980);
+      await engine.register(urn, "t", "big", props);
+      const [done] = engine.snapshot().resources;
+      expect((done.outputs.authorizations as { id: string }[]).map((r) => r.id).sort()).toEqual(
+        emu.control
+          .bindings()
+          .map((b) => b.id)
+          .sort(),
+      );
+      expect(emu.control.bindings()).toHaveLength(1000);
+      expect(done.outputs.lookupSince).toBe("");
+      await engine.destroy();
+      expect(emu.control.bindings()).toEqual([]);
+    } finally {
+      await host.close();
+      await emu.close();
+    }
   });
 });
 

@@ -33,6 +33,7 @@ const olds: AuthorizationOutputs = {
   projectId: "proj",
   authorizations: [record("a1", "p1"), record("a1", "p2")],
   unconfirmed: [],
+  lookupSince: "",
 };
 const news = {
   instanceId: "inst",
@@ -112,5 +113,8 @@ describe("diff", () => {
     expect(decideDiff({ ...olds, authorizations: drifted }, news, settings).changes).toBe(true);
     const unconfirmed = [{ appId: "a1", apiId: "p2", since: "2026-01-01T00:00:00Z" }];
     expect(decideDiff({ ...olds, unconfirmed }, news, settings).changes).toBe(true);
+    expect(
+      decideDiff({ ...olds, lookupSince: "2026-01-01T00:00:00Z" }, news, settings).changes,
+    ).toBe(true);
   });
 });

@@ -13,7 +13,7 @@ describe("settings", () => {
       credentials: { kind: "none" },
       maxRetries: 5,
       maxConcurrency: 10,
-      batchSize: 100,
+      batchSize: 200,
       requestTimeoutMs: 30000,
       operationTimeoutMs: 1200000,
     });

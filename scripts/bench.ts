@@ -1,0 +1,353 @@
+/**
+ * `npm run bench`: round trips and wall time of the provider as shipped against a sequential
+ * baseline (concurrency 1), through the real dynamic-provider host, against the emulator with a
+ * fixed latency per request. Also: `__provider` size, the host's cold start, and what Huawei's
+ * official signer would add to an install.
+ *
+ *   npm run bench -- [--latency MS] [--json FILE]
+ */
+import { execFileSync } from "node:child_process";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { spawn } from "node:child_process";
+import type { EmulatorSeed, Route } from "../emulator";
+import { Engine, type StackState } from "../tests/harness/engine";
+import { ProviderHost, type Props } from "../tests/harness/host";
+import { emulatorConfig, EXAMPLES, ROOT, serializedProvider } from "../tests/harness/lifecycle";
+
+const TYPE = "pulumi-nodejs:dynamic/roma:AppAuthorization";
+const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
+
+interface Measured {
+  scenario: string;
+  mode: string;
+  calls: Partial<Record<Route, number>>;
+  /** End to end: engine harness, gRPC to the provider host, provider, emulator. */
+  wallMs: number;
+  /** Inside the provider host: the provider's create/update/read/delete calls, as it logs them. */
+  providerMs: number;
+  floorMs: number;
+}
+
+/** Independent calls of one phase run side by side; phases run one after the other. */
+const PHASES: Record<string, Route[]> = {
+  "create 1 app x 200 APIs": ["authorize"],
+  "update +50 / -50 APIs": ["authorize", "cancel"],
+  "create 20 apps x 50 APIs": ["authorize"],
+  "no-op up (1000 pairs)": [],
+  "refresh 1000": ["list"],
+  "destroy 1000": ["cancel"],
+};
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { latency: { type: "string", default: "50" }, json: { type: "string" } },
+  });
+  const latency = Number(values.latency);
+  const provider = serializedProvider(ROOT);
+  const results: Measured[] = [];
+  for (const [mode, concurrency] of [
+    ["shipped (10)", undefined],
+    ["sequential (1)", "1"],
+  ] as const) {
+    results.push(...(await scenarios(provider, latency, mode, concurrency)));
+  }
+  const report = {
+    latencyMs: latency,
+    scenarios: results,
+    providerBytes: providerSizes(),
+    hostColdStartMs: await coldStart(provider),
+    officialSigner: officialSignerCost(),
+  };
+  console.log(render(report));
+  if (values.json) writeFileSync(values.json, JSON.stringify(report, null, 2));
+}
+
+async function scenarios(
+  provider: string,
+  latency: number,
+  mode: string,
+  concurrency?: string,
+): Promise<Measured[]> {
+  // App 0 gets 1 x 200 APIs; apps 1 to 20 get 50 other APIs each (1000 pairs).
+  const emu = await emulatorProcess([
+    "--apps",
+    "21",
+    "--apis",
+    "250",
+    "--latency",
+    String(latency),
+  ]);
+  const host = await ProviderHost.start({ cwd: ROOT, env: { ...process.env, ROMA_DEBUG: "1" } });
+  const config = Object.fromEntries(
+    Object.entries(emulatorConfig(emu)).map(([k, v]) => [k, typeof v === "string" ? v : v.secret]),
+  );
+  await host.configure(concurrency ? { ...config, "roma:maxConcurrency": concurrency } : config);
+  const limit = Number(concurrency ?? 10);
+  let state: StackState = { resources: [] };
+  const out: Measured[] = [];
+  const measure = async (scenario: string, run: (engine: Engine) => Promise<unknown>) => {
+    process.stderr.write(`${mode}: ${scenario}\n`);
+    const before = await emu.counts();
+    const engine = new Engine(host, state, false);
+    const logged = host.output.length;
+    const started = performance.now();
+    await run(engine);
+    const wallMs = performance.now() - started;
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the host's stderr arrives a moment later
+    const providerMs = [
+      ...host.output.slice(logged).matchAll(/\[roma\] \w+ took (\d+) ms/g),
+    ].reduce((sum, m) => sum + Number(m[1]), 0);
+    state = engine.snapshot();
+    const after = await emu.counts();
+    const calls = Object.fromEntries(
+      Object.entries(after)
+        .map(([route, n]) => [route, n - (before[route as Route] ?? 0)])
+        .filter(([, n]) => n !== 0),
+    ) as Partial<Record<Route, number>>;
+    const rounds = PHASES[scenario].reduce(
+      (sum, route) => sum + Math.ceil((calls[route] ?? 0) / limit),
+      0,
+    );
+    out.push({ scenario, mode, calls, wallMs, providerMs, floorMs: rounds * latency });
+  };
+  const apis = emu.seed.apis.map((a) => a.id);
+  const apps = emu.seed.apps.map((a) => a.id);
+  const inputs = (appIds: string[], apiIds: string[]): Props => ({
+    __provider: provider,
+    instanceId: emu.seed.instanceId,
+    envId: RELEASE,
+    appIds,
+    apiIds,
+  });
+  const single = inputs([apps[0]], apis.slice(0, 200));
+  const wide = inputs(apps.slice(1), apis.slice(200, 250));
+  const register = (engine: Engine, name: string, props: Props) =>
+    engine.register(`urn:pulumi:bench::roma::${TYPE}::${name}`, TYPE, name, props);
+  // The host's first operation loads the provider and warms its HTTP path; that cold start is
+  // measured on its own below. It works in another environment, so it touches no measured pair.
+  const warmUp = new Engine(host, { resources: [] }, false);
+  await warmUp.register("urn:warm-up", TYPE, "warm-up", {
+    ...single,
+    envId: emu.seed.environments[1].id,
+  });
+  await warmUp.destroy();
+
+  await measure("create 1 app x 200 APIs", (e) => register(e, "single", single));
+  // The single app drops its first 50 APIs and takes 50 new ones.
+  await measure("update +50 / -50 APIs", (e) =>
+    register(e, "single", inputs([apps[0]], apis.slice(50, 250))),
+  );
+  await measure("create 20 apps x 50 APIs", async (e) => {
+    await register(e, "single", inputs([apps[0]], apis.slice(50, 250)));
+    await register(e, "wide", wide);
+  });
+  await measure("no-op up (1000 pairs)", async (e) => {
+    await register(e, "single", inputs([apps[0]], apis.slice(50, 250)));
+    await register(e, "wide", wide);
+  });
+  // Refresh and destroy only the 1000-pair resource.
+  const wideOnly = () => ({ resources: state.resources.filter((r) => r.name === "wide") });
+  const singleOnly = state.resources.filter((r) => r.name !== "wide");
+  state = wideOnly();
+  await measure("refresh 1000", (e) => e.refresh());
+  await measure("destroy 1000", (e) => e.destroy());
+  state = { resources: singleOnly };
+  await new Engine(host, state, false).destroy();
+  await host.close();
+  await emu.close();
+  return out;
+}
+
+/**
+ * The emulator in its own process, as a real service would be: in the benchmark's process its
+ * answers would wait on the harness's work.
+ */
+async function emulatorProcess(args: string[]) {
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, "dist/emulator/cli.js"), "--port", "0", ...args],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.once("exit", (code) => reject(new Error(`emulator exited (${code})`)));
+  });
+  const control = async (path: string) => (await fetch(`${url}/_emulator/${path}`)).json();
+  return {
+    url,
+    seed: (await control("seed")) as EmulatorSeed,
+    counts: async () =>
+      ((await control("log")) as { counts: Partial<Record<Route, number>> }).counts,
+    close: () => new Promise<void>((resolve) => child.once("exit", () => resolve()).kill()),
+  };
+}
+
+/** `__provider` as stored in each resource's state, imported from node_modules and from source. */
+function providerSizes(): { nodeModules: number; repositoryExamples: number } {
+  const dir = mkdtempSync(join(tmpdir(), "roma-bench-"));
+  try {
+    execFileSync("npm", ["pack", "--silent", "--pack-destination", dir], {
+      cwd: ROOT,
+      stdio: "ignore",
+    });
+    const tarball = readdirSync(dir).find((f) => f.endsWith(".tgz"))!;
+    const installed = join(dir, "program/node_modules/pulumi-roma-appauth");
+    mkdirSync(installed, { recursive: true });
+    execFileSync("tar", ["-xzf", join(dir, tarball), "-C", installed, "--strip-components=1"]);
+    // The package's dependencies come from this repository's install, as npm would hoist them.
+    for (const dep of new Set(
+      ["@pulumi", "axios", ...dependencyClosure("axios")].map((d) => d.split("/")[0]),
+    )) {
+      symlinkSync(join(ROOT, "node_modules", dep), join(dir, "program/node_modules", dep));
+    }
+    const fromNodeModules = execFileSync(
+      process.execPath,
+      [
+        join(ROOT, "dist/tests/harness/serialize-provider.js"),
+        join(installed, "dist/provider/index.js"),
+      ],
+      { cwd: join(dir, "program") },
+    ).toString();
+    if (!fromNodeModules.includes('require("pulumi-roma-appauth/dist/provider/handlers.js")')) {
+      throw new Error("the node_modules copy was not serialized as a require of the package");
+    }
+    return {
+      nodeModules: Buffer.byteLength(fromNodeModules),
+      repositoryExamples: Buffer.byteLength(serializedProvider(EXAMPLES.basic)),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Host start to port printed, and to the first answered Check (provider deserialized, configured). */
+async function coldStart(provider: string): Promise<{ portMs: number; firstCheckMs: number }> {
+  const runs = [];
+  for (let i = 0; i < 5; i++) {
+    const started = performance.now();
+    const host = await ProviderHost.start({ cwd: ROOT });
+    const portMs = performance.now() - started;
+    await host.configure({ "roma:region": "cn-north-4" });
+    await host.check(
+      "urn:x",
+      {},
+      { __provider: provider, instanceId: "i", envId: "E", appIds: ["a"], apiIds: ["b"] },
+    );
+    runs.push({ portMs, firstCheckMs: performance.now() - started });
+    await host.close();
+  }
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  return {
+    portMs: median(runs.map((r) => r.portMs)),
+    firstCheckMs: median(runs.map((r) => r.firstCheckMs)),
+  };
+}
+
+/** What @huaweicloud/huaweicloud-sdk-core would add: its install closure and its signer's load time. */
+function officialSignerCost(): { installBytes: number; loadMs: number; ownLoadMs: number } {
+  const ours = new Set(["axios", ...dependencyClosure("axios")]);
+  const extra = [
+    ...dependencyClosure("@huaweicloud/huaweicloud-sdk-core"),
+    "@huaweicloud/huaweicloud-sdk-core",
+  ].filter((d) => !ours.has(d));
+  const installBytes = extra.reduce((sum, dep) => sum + du(join(ROOT, "node_modules", dep)), 0);
+  const load = (module: string) => {
+    const times = [];
+    for (let i = 0; i < 7; i++) {
+      const script = `const t=process.hrtime.bigint();require(${JSON.stringify(module)});console.log(Number(process.hrtime.bigint()-t)/1e6)`;
+      times.push(Number(execFileSync(process.execPath, ["-e", script], { cwd: ROOT }).toString()));
+    }
+    return times.sort((a, b) => a - b)[3];
+  };
+  return {
+    installBytes,
+    loadMs: load("@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner"),
+    ownLoadMs: load(join(ROOT, "dist/provider/auth/signer.js")),
+  };
+}
+
+function dependencyClosure(name: string, seen = new Set<string>()): Set<string> {
+  const manifest = JSON.parse(
+    readFileSync(join(ROOT, "node_modules", name, "package.json"), "utf8"),
+  ) as {
+    dependencies?: Record<string, string>;
+  };
+  for (const dep of Object.keys(manifest.dependencies ?? {})) {
+    if (!seen.has(dep)) {
+      seen.add(dep);
+      dependencyClosure(dep, seen);
+    }
+  }
+  return seen;
+}
+
+function du(path: string): number {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.size;
+  return readdirSync(path).reduce((sum, entry) => sum + du(join(path, entry)), 0);
+}
+
+function render(report: {
+  latencyMs: number;
+  scenarios: Measured[];
+  providerBytes: { nodeModules: number; repositoryExamples: number };
+  hostColdStartMs: { portMs: number; firstCheckMs: number };
+  officialSigner: { installBytes: number; loadMs: number; ownLoadMs: number };
+}): string {
+  const rows = [
+    "| scenario | mode | calls | floor | provider | provider / floor | end to end | speed-up |",
+    "|---|---|---|---:|---:|---:|---:|---:|",
+  ];
+  for (const m of report.scenarios) {
+    const baseline = report.scenarios.find(
+      (b) => b.scenario === m.scenario && b.mode.startsWith("sequential"),
+    );
+    const calls =
+      Object.entries(m.calls)
+        .map(([r, n]) => `${r} ${n}`)
+        .join(", ") || "0";
+    const ratio = m.floorMs > 0 ? `${(m.providerMs / m.floorMs).toFixed(2)}x` : "-";
+    const speedUp =
+      baseline && baseline !== m && m.providerMs > 0
+        ? `${(baseline.providerMs / m.providerMs).toFixed(1)}x`
+        : "";
+    rows.push(
+      `| ${m.scenario} | ${m.mode} | ${calls} | ${m.floorMs} ms | ${m.providerMs} ms | ${ratio} | ${Math.round(m.wallMs)} ms | ${speedUp} |`,
+    );
+  }
+  const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+  return [
+    `Latency injected per request: ${report.latencyMs} ms. Floor = dependent round trips x latency, where a phase of n independent calls at concurrency c takes ceil(n / c) round trips.`,
+    "Provider: the time the provider's create/update/read/delete took inside the provider host. End to end adds the engine harness and the gRPC round trips to the host, whose property conversions grow with the state (the no-op row shows them alone). Speed-up: sequential provider time / this provider time.",
+    "",
+    ...rows,
+    "",
+    `__provider per resource: ${kb(report.providerBytes.nodeModules)} imported from node_modules, ${kb(report.providerBytes.repositoryExamples)} for the repository's examples.`,
+    `Provider host cold start (median of 5): ${Math.round(report.hostColdStartMs.portMs)} ms to listen, ${Math.round(report.hostColdStartMs.firstCheckMs)} ms to the first answered Check.`,
+    `Huawei's official signer (@huaweicloud/huaweicloud-sdk-core) would add ${(report.officialSigner.installBytes / 1048576).toFixed(1)} MB to an install and load in ${report.officialSigner.loadMs.toFixed(1)} ms; the provider's own signer loads in ${report.officialSigner.ownLoadMs.toFixed(1)} ms.`,
+  ].join("\n");
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
