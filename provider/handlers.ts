@@ -197,7 +197,10 @@ async function session(where: {
   const budget = runtime.budget();
   const target = await runtime.target(where, budget);
   const api = new RomaApi(runtime.transport, target, budget);
-  return { bindings: new Bindings(api, target.envId, runtime.settings, budget), target };
+  return {
+    bindings: new Bindings(api, target.envId, runtime.settings, budget, runtime.cancelled),
+    target,
+  };
 }
 
 // Unconfirmed pairs no longer wanted: the records that show up and are ours, to be cancelled. A pair

@@ -49,8 +49,6 @@ interface BindContext {
 }
 
 export class Bindings {
-  private readonly cancelled = new Set<string>();
-
   constructor(
     private readonly api: RomaApi,
     private readonly envId: string,
@@ -61,6 +59,12 @@ export class Bindings {
       consistencyTimeoutMs: number;
     },
     private readonly budget: Budget,
+    /**
+     * Ids of records this provider process cancelled, shared by every resource: a lagging listing
+     * still shows them for a while, and a pair bound again (by this resource or another one in the
+     * same run) must not be mistaken for its old record.
+     */
+    private readonly cancelled: Set<string>,
   ) {}
 
   /** Binds `pairs` in bounded requests that run side by side. */
@@ -82,9 +86,8 @@ export class Bindings {
   }
 
   /**
-   * Every record of the environment for these apps, keyed by pair (all pages, side by side). Records
-   * this operation cancelled are left out: a lagging listing still shows them for a while, and a
-   * rebound pair must not be mistaken for its old record.
+   * Every record of the environment for these apps, keyed by pair (all pages, side by side), leaving
+   * out the records this process cancelled.
    */
   async list(appIds: readonly string[]): Promise<Map<string, AuthorizationRecord>> {
     const perApp = await Promise.all([...new Set(appIds)].map((appId) => this.listApp(appId)));

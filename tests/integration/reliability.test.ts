@@ -159,6 +159,18 @@ describe("reliability", () => {
       expect(emu.control.bindings()).toHaveLength(1);
     });
 
+    it("does not take the old record of a pair another resource just unbound for its new one", async () => {
+      await start({ faults: { visibilityLagMs: 400 } });
+      const old = await create({ apiIds: [apis[0]] });
+      await new Promise((r) => setTimeout(r, 450));
+      await provider.delete(old.id, old.outs);
+      once("authorize", FAULTS.drop(true));
+      const { outs } = await create({ apiIds: [apis[0]] });
+      const [record] = (outs as AuthorizationOutputs).authorizations;
+      expect(emu.control.bindings()).toHaveLength(1);
+      expect(record.id).toBe(emu.control.bindings()[0].id);
+    });
+
     it("keeps pairs it cannot confirm, tells the user, and settles them on destroy", async () => {
       await start({ faults: { visibilityLagMs: 2500 } });
       once("authorize", FAULTS.drop(true));
