@@ -2,7 +2,6 @@ import type * as pulumi from "@pulumi/pulumi";
 import { relative, sep } from "node:path";
 import * as handlers from "./handlers";
 
-type Props = Record<string, unknown>;
 type Handlers = typeof handlers;
 
 /**
@@ -38,32 +37,43 @@ export class AppAuthorizationProvider implements pulumi.dynamic.ResourceProvider
   }
 
   /** Validates and normalizes inputs; no API call. */
-  check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
+  check(
+    olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+  ): Promise<pulumi.dynamic.CheckResult> {
     return impl().check(olds, news);
   }
 
   /** Decides between no change, update in place and replacement; no API call. */
-  diff(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
+  diff(
+    id: string,
+    olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+  ): Promise<pulumi.dynamic.DiffResult> {
     return impl().diff(id, olds, news);
   }
 
   /** Authorizes every app x API pair. */
-  create(inputs: Props): Promise<pulumi.dynamic.CreateResult> {
+  create(inputs: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
     return impl().create(inputs);
   }
 
   /** Lists the environment's bindings to refresh the state. */
-  read(id: string, props: Props): Promise<pulumi.dynamic.ReadResult> {
+  read(id: string, props: Record<string, unknown>): Promise<pulumi.dynamic.ReadResult> {
     return impl().read(id, props);
   }
 
   /** Binds the added pairs, then unbinds the removed ones. */
-  update(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
+  update(
+    id: string,
+    olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+  ): Promise<pulumi.dynamic.UpdateResult> {
     return impl().update(id, olds, news);
   }
 
   /** Cancels every authorization record. */
-  delete(id: string, props: Props): Promise<void> {
+  delete(id: string, props: Record<string, unknown>): Promise<void> {
     return impl().destroy(id, props);
   }
 }

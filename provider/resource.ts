@@ -57,16 +57,23 @@ const provider = new AppAuthorizationProvider();
  * ```
  */
 export class AppAuthorization extends pulumi.dynamic.Resource {
+  /** The ROMA Connect instance. */
   declare readonly instanceId: pulumi.Output<string>;
+  /** The environment the records authorize calls in. */
   declare readonly envId: pulumi.Output<string>;
   /** The apps, sorted and de-duplicated. */
   declare readonly appIds: pulumi.Output<string[]>;
   /** The APIs, sorted and de-duplicated. */
   declare readonly apiIds: pulumi.Output<string[]>;
+  /** The authorization channel of every record (`NORMAL` unless set). */
   declare readonly authTunnel: pulumi.Output<AuthTunnel>;
+  /** The green-channel whitelist, sorted. */
   declare readonly authWhitelist: pulumi.Output<string[]>;
+  /** The green-channel blacklist, sorted. */
   declare readonly authBlacklist: pulumi.Output<string[]>;
+  /** The access parameters, sorted by API then app. */
   declare readonly visitParams: pulumi.Output<VisitParam[]>;
+  /** Whether existing pairs are adopted (`false` unless set). */
   declare readonly adoptExisting: pulumi.Output<boolean>;
   /** The region the records live in, from the input or the provider settings. */
   declare readonly region: pulumi.Output<string>;
@@ -76,6 +83,11 @@ export class AppAuthorization extends pulumi.dynamic.Resource {
   declare readonly authorizations: pulumi.Output<AuthorizationRecord[]>;
   /** Pairs whose authorization got no answer; the next update or destroy settles them. */
   declare readonly unconfirmed: pulumi.Output<UnconfirmedPair[]>;
+  /**
+   * Empty, except after a partial failure too large to report record by record: then the time since
+   * which this resource's pairs' records are its own, looked up by the next operation.
+   */
+  declare readonly lookupSince: pulumi.Output<string>;
 
   constructor(name: string, args: AppAuthorizationArgs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -94,6 +106,7 @@ export class AppAuthorization extends pulumi.dynamic.Resource {
         projectId: args.projectId,
         authorizations: undefined,
         unconfirmed: undefined,
+        lookupSince: undefined,
       },
       opts,
       "roma",

@@ -23,7 +23,11 @@ export interface Pair {
 }
 
 /** A pair whose last write had an unknown outcome (lost answer), with when that write began. */
-export interface UnconfirmedPair extends Pair {
+export interface UnconfirmedPair {
+  /** The app of the pair. */
+  appId: string;
+  /** The API of the pair. */
+  apiId: string;
   /** ISO time the write that may have created it was first sent. */
   since: string;
 }
@@ -32,19 +36,25 @@ export interface UnconfirmedPair extends Pair {
 export interface AuthorizationRecord {
   /** The record id (`app_auth_id`), used to cancel the authorization. */
   id: string;
+  /** The app the record authorizes. */
   appId: string;
+  /** The API the record lets the app call. */
   apiId: string;
   /** When the API authorized the pair (server time, as the API returns it). */
   authTime: string;
   /** `PROVIDER` or `CONSUMER`. */
   authRole: string;
+  /** The record's authorization channel, `NORMAL` or `GREEN`. */
   authTunnel: string;
+  /** The record's green-channel whitelist. */
   authWhitelist: string[];
+  /** The record's green-channel blacklist. */
   authBlacklist: string[];
   /** The access parameters of this record; empty when none. */
   visitParam: string;
-  /** Names the API returned with the record, when it returned them. */
+  /** The app's name, when the API returned it. */
   appName?: string;
+  /** The API's name, when the API returned it. */
   apiName?: string;
 }
 
