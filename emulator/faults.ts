@@ -91,6 +91,13 @@ export const FAULTS = {
     message: "Synchronization conflict, please try again later",
   }),
   drop: (afterApplying = false): Fault => ({ kind: "drop", afterApplying }),
+  /** A 400 the service gives a request it rejects; never retried. */
+  invalidParameter: (message = "Invalid parameter value,parameterName:api_ids"): Fault => ({
+    kind: "error",
+    status: 400,
+    code: "APIG.2011",
+    message,
+  }),
 };
 
 export class FaultPlan {

@@ -3,7 +3,7 @@
  * endpoints: AK/SK (and temporary credentials), password login with a process-wide token cache,
  * renewal, project discovery, and the errors users meet while setting up.
  */
-import { startEmulator, type Emulator, type EmulatorOptions } from "../../emulator";
+import { FAULTS, startEmulator, type Emulator, type EmulatorOptions } from "../../emulator";
 import { checkedInputs, configuredProvider, emulatorSettings, type Settings } from "../support";
 
 const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
@@ -204,17 +204,7 @@ describe("authentication", () => {
     await start();
     const token = emu.seed.credentials.token;
     emu.control.setFaults({
-      next: [
-        {
-          count: 1,
-          fault: {
-            kind: "error",
-            status: 400,
-            code: "APIG.2011",
-            message: `bad request from token ${token}`,
-          },
-        },
-      ],
+      next: [{ count: 1, fault: FAULTS.invalidParameter(`bad request from token ${token}`) }],
     });
     const failure = lifecycle({ "roma:token": token });
     await expect(failure).rejects.toThrow(/bad request from token \[redacted\]/);

@@ -175,6 +175,17 @@ async function runSequence(emu: Emulator, host: ProviderHost, provider: string, 
     );
     return ok;
   };
+  // A command over the whole stack (refresh, destroy); true when it succeeded.
+  const whole = async (faultSettings: FaultSettings, run: (engine: Engine) => Promise<void>) => {
+    emu.control.setFaults(faultSettings);
+    const engine = new Engine(host, state, false);
+    const ok = await run(engine).then(
+      () => true,
+      () => false,
+    );
+    state = engine.snapshot();
+    return ok;
+  };
   // A failed command must converge when run again without faults.
   const converge = async (
     run: (faults: FaultSettings) => Promise<boolean>,
@@ -201,32 +212,14 @@ async function runSequence(emu: Emulator, host: ProviderHost, provider: string, 
     if (s.removeOutOfBand && s.faults.visibilityLagMs === 0 && emu.control.bindings().length > 0) {
       const victim = emu.control.bindings()[0];
       emu.control.unbind(victim.envId, victim.appId, victim.apiId);
-      await converge(async (f) => {
-        emu.control.setFaults(f);
-        const engine = new Engine(host, state, false);
-        const ok = await engine.refresh().then(
-          () => true,
-          () => false,
-        );
-        state = engine.snapshot();
-        return ok;
-      }, s.faults);
+      await converge((f) => whole(f, (engine) => engine.refresh()), s.faults);
       stats.refreshes++;
       await converge((f) => apply(s, f), {});
       checked(s);
     }
   }
   await converge(
-    async (f) => {
-      emu.control.setFaults(f);
-      const engine = new Engine(host, state, false);
-      const ok = await engine.destroy().then(
-        () => true,
-        () => false,
-      );
-      state = engine.snapshot();
-      return ok;
-    },
+    (f) => whole(f, (engine) => engine.destroy()),
     steps[steps.length - 1]?.faults ?? {},
   );
   const left = emu.control.bindings().length;

@@ -3,7 +3,7 @@
  * dynamic-provider host: none may appear in the state (the serialized `__provider` included), the
  * program's outputs, anything the host printed (debug logging on), or any error.
  */
-import { startEmulator, type Emulator } from "../../emulator";
+import { FAULTS, startEmulator, type Emulator } from "../../emulator";
 import type { RunResult } from "../harness/program-runner";
 import { basicConfig, EXAMPLES, Stack } from "../harness/lifecycle";
 
@@ -85,12 +85,7 @@ describe("credentials stay out of state, outputs, logs and errors", () => {
         {
           route: "authorize",
           count: 1,
-          fault: {
-            kind: "error",
-            status: 400,
-            code: "APIG.2011",
-            message: `invalid token ${c.token}`,
-          },
+          fault: FAULTS.invalidParameter(`invalid token ${c.token}`),
         },
       ],
     });
