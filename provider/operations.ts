@@ -122,12 +122,13 @@ export class Bindings {
   }
 
   /**
-   * True when `record` was written recently enough that a listing may not show it yet (within the
-   * consistency timeout, give or take the clock difference a signature tolerates).
+   * True when `record` was written recently enough that a listing may not show it yet: within the
+   * consistency timeout of the server's clock, as the answers' Date headers tell it; before any
+   * answer, give or take the clock difference a signature tolerates.
    */
   mayBeLagging(record: AuthorizationRecord): boolean {
-    const window = this.settings.consistencyTimeoutMs + CLOCK_TOLERANCE_MS;
-    return !(Date.parse(record.authTime) < Date.now() - window);
+    const serverNow = this.api.serverNow() ?? Date.now() - CLOCK_TOLERANCE_MS;
+    return !(Date.parse(record.authTime) < serverNow - this.settings.consistencyTimeoutMs);
   }
 
   private async listApp(appId: string): Promise<AuthorizationRecord[]> {

@@ -59,6 +59,11 @@ export class RomaApi {
     }
   }
 
+  /** The server's time now, when an answer has told it (see `Transport.serverNow`). */
+  serverNow(): number | undefined {
+    return this.transport.serverNow();
+  }
+
   /** One page of `GET .../app-auths/binded-apis` for an app in the environment. */
   async listPage(appId: string, offset: number, limit: number): Promise<ListAuthsWire> {
     const answer = await this.send({

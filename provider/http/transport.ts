@@ -69,6 +69,8 @@ const NOT_SENT = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ERR_INVALID_URL", "
 
 export class Transport {
   private readonly http: AxiosInstance;
+  // Server clock minus this machine's, from the last answer's Date header; see serverNow().
+  private serverOffsetMs: number | undefined;
 
   constructor(private readonly options: TransportOptions) {
     this.http = axios.create({
@@ -86,6 +88,16 @@ export class Transport {
   /** The concurrency limiter every request of this process shares. */
   get limiter(): AdaptiveLimiter {
     return this.options.limiter;
+  }
+
+  /**
+   * The server's time now, as last measured from an answer's `Date` header, or undefined before
+   * any answer. A Date header is truncated to the second and was written before the answer
+   * arrived, so this never runs ahead of the server's clock, and lags it by at most a second
+   * plus a round trip.
+   */
+  serverNow(): number | undefined {
+    return this.serverOffsetMs === undefined ? undefined : Date.now() + this.serverOffsetMs;
   }
 
   /** Sends `request`, retrying as its kind allows, within the operation's budget. */
@@ -143,6 +155,8 @@ export class Transport {
     const headers = Object.fromEntries(
       Object.entries(answer.headers).map(([k, v]) => [k.toLowerCase(), String(v)]),
     );
+    const serverDate = Date.parse(headers.date ?? "");
+    if (!Number.isNaN(serverDate)) this.serverOffsetMs = serverDate - Date.now();
     const body = parseBody(answer.data);
     debug(
       `${request.method} ${prepared.url.pathname} -> ${answer.status} in ${Date.now() - started} ms (attempt ${attempt})`,

@@ -186,6 +186,31 @@ describe("reliability", () => {
     });
   });
 
+  describe("refresh after a lagging read", () => {
+    const MINUTES_10 = 10 * 60000;
+
+    it("waits for a record written moments ago that the listing does not show yet", async () => {
+      await start({ clockSkewMs: -MINUTES_10, faults: { visibilityLagMs: 400 } });
+      const { id, outs } = await create();
+      emu.control.resetLog();
+      const read = await provider.read!(id, outs);
+      expect(read.id).toBe(id);
+      expect(pairsOf(read.props)).toEqual(product([apps[0]], apis.slice(0, 4)));
+      expect(emu.control.counts().list).toBeGreaterThan(1);
+    });
+
+    it("judges 'moments ago' by the server's clock: an older record removed outside is gone at once", async () => {
+      await start({ clockSkewMs: MINUTES_10 });
+      const { id, outs } = await create({ apiIds: [apis[0]] });
+      // Past roma:consistencyTimeout (1 s), plus the second a Date header may lag behind.
+      await new Promise((r) => setTimeout(r, 2200));
+      emu.control.unbind(RELEASE, apps[0], apis[0]);
+      emu.control.resetLog();
+      expect((await provider.read!(id, outs)).id).toBe("");
+      expect(emu.control.counts()).toEqual({ list: 1 });
+    });
+  });
+
   describe("partial failure", () => {
     it("keeps every record that exists and lists each failed pair; the next update finishes", async () => {
       await start();
@@ -211,20 +236,7 @@ describe("reliability", () => {
 
     it("keeps what the other requests did when one request fails midway", async () => {
       await start({}, { "roma:batchSize": "1" });
-      emu.control.setFaults({
-        next: [
-          {
-            route: "authorize",
-            count: 1,
-            fault: {
-              kind: "error",
-              status: 400,
-              code: "APIG.2011",
-              message: "Invalid parameter value,parameterName:api_ids",
-            },
-          },
-        ],
-      });
+      once("authorize", FAULTS.invalidParameter());
       const error = await partialOf(create());
       expect(error.properties.authorizations).toHaveLength(3);
       expect(bound(emu)).toHaveLength(3);
