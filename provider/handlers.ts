@@ -152,15 +152,15 @@ export const read = timed(
   async function read(id: string, props: Props): Promise<dynamic.ReadResult> {
     const old = props as unknown as AuthorizationOutputs;
     const { bindings, target } = await session(old);
-    const records = await knownRecords(bindings, old);
     const unconfirmed = old.unconfirmed ?? [];
-    // Managed means recorded: a wanted pair that was never bound here may be someone else's binding.
-    const managed = new Set(records.map(pairKey));
     const listed = await bindings.list([
       ...(old.appIds ?? []),
-      ...records.map((r) => r.appId),
+      ...(old.authorizations ?? []).map((r) => r.appId),
       ...unconfirmed.map((p) => p.appId),
     ]);
+    const records = recordsAmong(old, listed);
+    // Managed means recorded: a wanted pair that was never bound here may be someone else's binding.
+    const managed = new Set(records.map(pairKey));
     // A record written moments ago may not show yet: wait for it (bounded) before calling it gone.
     const lagging = records.filter((r) => !listed.has(pairKey(r)) && bindings.mayBeLagging(r));
     if (lagging.length > 0) {
@@ -213,23 +213,31 @@ async function oursAmong(
   return claimUnconfirmed(pairs, await bindings.lookup(pairs, "all")).ours;
 }
 
-// Failed pairs, and pairs left unconfirmed: the user hears of both, and the next `up` finishes.
 // The records a resource holds: those in its outputs and, after a partial failure too large to
 // report record by record, those of its pairs written since `lookupSince`.
 async function knownRecords(
   bindings: Bindings,
   old: AuthorizationOutputs,
 ): Promise<AuthorizationRecord[]> {
+  if (!old.lookupSince) return old.authorizations ?? [];
+  return recordsAmong(old, await bindings.list(old.appIds ?? []));
+}
+
+// knownRecords, from a listing of (at least) the resource's apps.
+function recordsAmong(
+  old: AuthorizationOutputs,
+  listed: Map<string, AuthorizationRecord>,
+): AuthorizationRecord[] {
   const records = old.authorizations ?? [];
   if (!old.lookupSince) return records;
   const product = new Set(productPairs(old.appIds ?? [], old.apiIds ?? []).map(pairKey));
-  const listed = await bindings.list(old.appIds ?? []);
   const claimed = [...listed.values()].filter(
     (r) => product.has(pairKey(r)) && isOurs(r, old.lookupSince),
   );
   return uniqueById([...records, ...claimed]);
 }
 
+// Failed pairs, and pairs left unconfirmed: the user hears of both, and the next `up` finishes.
 function bindFailures(outcome: BindOutcome, envId: string): PairFailure[] {
   return [
     ...outcome.failed,

@@ -18,16 +18,14 @@ export interface VisitParam {
 
 /** One app x API pair. */
 export interface Pair {
-  appId: string;
-  apiId: string;
-}
-
-/** A pair whose last write had an unknown outcome (lost answer), with when that write began. */
-export interface UnconfirmedPair {
   /** The app of the pair. */
   appId: string;
   /** The API of the pair. */
   apiId: string;
+}
+
+/** A pair whose last write had an unknown outcome (lost answer), with when that write began. */
+export interface UnconfirmedPair extends Pair {
   /** ISO time the write that may have created it was first sent. */
   since: string;
 }

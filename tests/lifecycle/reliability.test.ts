@@ -180,6 +180,12 @@ describe("a partial failure too large to report record by record", () => {
         lookupSince: expect.any(String),
       });
       expect(emu.control.bindings()).toHaveLength(980);
+      // A refresh finds the records in one listing per app.
+      emu.control.resetLog();
+      await engine.refresh();
+      const [refreshed] = engine.snapshot().resources;
+      expect(refreshed.outputs.authorizations).toHaveLength(980);
+      expect(emu.control.counts()).toEqual({ list: 20 });
       await engine.register(urn, "t", "big", props);
       const [done] = engine.snapshot().resources;
       expect((done.outputs.authorizations as { id: string }[]).map((r) => r.id).sort()).toEqual(
