@@ -11,6 +11,7 @@
 import { createHash } from "node:crypto";
 import { akskAuth, iamTokenAuth, tokenAuth, type TokenSource } from "./auth/authenticators";
 import { findProjectId, login, type IamToken, type TokenScope } from "./auth/iam";
+import { budgetOf, untilDeadline } from "./http/deadline";
 import { AdaptiveLimiter } from "./http/limiter";
 import { Transport, type Authenticator, type Budget } from "./http/transport";
 import type { Secret } from "./secret";
@@ -51,9 +52,9 @@ export class ProcessRuntime {
     });
   }
 
-  /** The time one operation may take from now. */
+  /** The time one operation may take from now, as a deadline and its cancellation signal. */
   budget(): Budget {
-    return { deadline: Date.now() + this.settings.operationTimeoutMs };
+    return budgetOf(this.settings.operationTimeoutMs);
   }
 
   /** Resolves where a resource's records live; may ask IAM for the project id (once a process). */
@@ -93,11 +94,14 @@ export class ProcessRuntime {
     }
   }
 
+  // Shared by every resource of the region: run under a budget of its own (one caller's deadline
+  // must not fail the others), while each caller waits no longer than its own deadline.
   private discoverProject(region: string, budget: Budget): Promise<string> {
     const authUrl = forRegion(this.settings.authUrl, region);
-    return once(this.projects, `${authUrl}|${region}`, async () => {
+    const lookup = once(this.projects, `${authUrl}|${region}`, async () => {
+      const own = this.budget();
       if (this.settings.credentials.kind === "password") {
-        const token = await this.tokenSource(region, { projectName: region }).login(budget);
+        const token = await this.tokenSource(region, { projectName: region }).login(own);
         if (token.projectId) return token.projectId;
       }
       return findProjectId(
@@ -105,12 +109,20 @@ export class ProcessRuntime {
         authUrl,
         this.authenticator(region, { projectName: region }),
         region,
-        budget,
+        own,
       );
     });
+    return untilDeadline(
+      lookup,
+      budget,
+      `find the project of region ${region}`,
+      "the project id from IAM",
+    );
   }
 
-  // One login per scope for the whole process, shared by concurrent requests, renewed when stale.
+  // One login per scope for the whole process, shared by every waiting request and run under a
+  // budget of its own; each request waits for it no longer than its own deadline. Renewed when
+  // stale, again by one login.
   private tokenSource(
     region: string,
     scope: TokenScope,
@@ -121,32 +133,38 @@ export class ProcessRuntime {
     if (c.kind !== "password") throw new Error("token source without a password login");
     const authUrl = forRegion(this.settings.authUrl, region);
     const key = `${authUrl}|${"projectId" in scope ? scope.projectId : `name:${scope.projectName}`}`;
+    const doing = `log in to IAM as ${c.userName} (domain ${c.domainName})`;
     const loginOnce = (budget: Budget) =>
-      once(this.tokens, key, async () => {
-        const token = await login(this.transport, authUrl, c, scope, budget);
-        if (token.projectId && !("projectId" in scope)) {
-          // The same token serves requests scoped by the id it turned out to have.
-          this.tokens.set(`${authUrl}|${token.projectId}`, {
-            promise: Promise.resolve(token),
-            value: token,
-          });
-        }
-        return token;
-      });
+      untilDeadline(
+        once(this.tokens, key, async () => {
+          const token = await login(this.transport, authUrl, c, scope, this.budget());
+          if (token.projectId && !("projectId" in scope)) {
+            // The same token serves requests scoped by the id it turned out to have.
+            this.tokens.set(`${authUrl}|${token.projectId}`, {
+              promise: Promise.resolve(token),
+              value: token,
+            });
+          }
+          return token;
+        }),
+        budget,
+        doing,
+        "the IAM login",
+      );
     const forget = (stale: Secret) => {
       if (this.tokens.get(key)?.value?.token === stale) this.tokens.delete(key);
     };
     return {
       login: loginOnce,
-      current: async () => {
-        const held = await loginOnce(this.budget());
+      current: async (budget) => {
+        const held = await loginOnce(budget);
         if (Date.now() < held.renewAt) return held.token;
         forget(held.token);
-        return (await loginOnce(this.budget())).token;
+        return (await loginOnce(budget)).token;
       },
-      refresh: async (stale) => {
+      refresh: async (stale, budget) => {
         forget(stale);
-        await loginOnce(this.budget());
+        await loginOnce(budget);
       },
     };
   }

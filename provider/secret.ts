@@ -30,16 +30,77 @@ export class Secret {
   }
 }
 
-/** `text` with every credential value this process knows replaced by `[redacted]`. */
+/**
+ * `text` with every credential value this process knows replaced by `[redacted]`, in every form a
+ * server or a library may echo it: as is, JSON-escaped (once or twice), percent-encoded (either
+ * case, `+` for spaces too) and base64 (standard or URL-safe, padded or not). Values of any length.
+ * Call it before cutting a text short, so no cut can split a value past recognition.
+ */
 export function scrub(text: string): string {
   let out = text;
-  for (const value of registry()) {
-    if (value.length >= 4 && out.includes(value)) out = out.split(value).join(REDACTED);
-  }
+  for (const form of allForms()) if (out.includes(form)) out = out.split(form).join(REDACTED);
   return out;
+}
+
+/**
+ * {@link scrub} for text from outside (an answer's message, a library's error), which may end in a
+ * value the sender cut short: a trailing start of any form, two characters or more, goes too.
+ */
+export function scrubOutside(text: string): string {
+  const out = scrub(text);
+  let cut = out.length;
+  for (const form of allForms()) {
+    for (let n = Math.min(form.length - 1, out.length); n >= MIN_CUT; n--) {
+      if (out.endsWith(form.slice(0, n))) {
+        cut = Math.min(cut, out.length - n);
+        break;
+      }
+    }
+  }
+  return cut === out.length ? out : `${out.slice(0, cut)}${REDACTED}`;
+}
+
+// One or two characters at the end of a message match the start of some encoded credential in one
+// message out of a few dozen; two or more leave that to chance one time in thousands.
+const MIN_CUT = 2;
+
+/** The forms `value` may take in text, longest first. */
+export function secretForms(value: string): string[] {
+  const json = JSON.stringify(value).slice(1, -1);
+  const percent = encodeURIComponent(value);
+  const bytes = Buffer.from(value, "utf8");
+  const forms = [
+    value,
+    json,
+    JSON.stringify(json).slice(1, -1),
+    percent,
+    percent.replace(/%[0-9A-F]{2}/g, (c) => c.toLowerCase()),
+    percent.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
+    new URLSearchParams({ v: value }).toString().slice(2),
+    bytes.toString("base64"),
+    bytes.toString("base64").replace(/=+$/, ""),
+    bytes.toString("base64url"),
+  ];
+  return [...new Set(forms)].filter((f) => f !== "").sort((a, b) => b.length - a.length);
+}
+
+function allForms(): string[] {
+  const cache = formCache();
+  const forms: string[] = [];
+  for (const value of registry()) {
+    let known = cache.get(value);
+    if (!known) cache.set(value, (known = secretForms(value)));
+    forms.push(...known);
+  }
+  return forms.sort((a, b) => b.length - a.length);
 }
 
 function registry(): Set<string> {
   const slot = globalThis as unknown as Record<string, Set<string> | undefined>;
   return (slot[REGISTRY_KEY] ??= new Set());
+}
+
+function formCache(): Map<string, string[]> {
+  const slot = globalThis as unknown as Record<string, Map<string, string[]> | undefined>;
+  return (slot[`${REGISTRY_KEY}_forms`] ??= new Map());
 }

@@ -22,12 +22,13 @@ export const SETTING_SPECS = {
     config: ["roma:endpoint"],
     env: ["ROMA_ENDPOINT"],
     description:
-      "ROMA Connect API base URL; `{region}` is replaced. Default `https://roma.{region}.myhuaweicloud.com`.",
+      "ROMA Connect API base URL (no user info, query or fragment); `{region}` is replaced. Default `https://roma.{region}.myhuaweicloud.com`.",
   },
   region: {
     config: ["roma:region", "huaweicloud:region"],
     env: ["HW_REGION_NAME"],
-    description: "Region, e.g. `cn-north-4`. A resource's `region` input overrides it.",
+    description:
+      "Region, e.g. `cn-north-4` (lowercase letters and digits in dash-separated parts). A resource's `region` input overrides it.",
   },
   projectId: {
     config: ["roma:projectId", "huaweicloud:projectId"],
@@ -112,7 +113,7 @@ export const SETTING_SPECS = {
     config: ["roma:operationTimeout"],
     env: ["ROMA_OPERATION_TIMEOUT"],
     description:
-      "Seconds one resource operation may spend, retries and polling included (10 to 86400). Default 1200.",
+      "Seconds one resource operation may spend, whatever it waits on: request slots, logins, retries, answers and polling (1 to 86400). Default 1200.",
   },
 } as const satisfies Record<string, SettingSpec>;
 
@@ -151,7 +152,6 @@ export function resolveSettings(
   env: Record<string, string | undefined>,
 ): ProviderSettings {
   const found = (name: SettingName) => lookup(SETTING_SPECS[name], config, env);
-  const value = (name: SettingName) => found(name)?.value;
   const endpoint = found("endpoint");
   const authUrl = found("authUrl");
   return {
@@ -161,21 +161,16 @@ export function resolveSettings(
     authUrl: authUrl
       ? checkedUrl(authUrl.value, authUrl.source).replace(/\/v3$/, "")
       : "https://iam.{region}.myhuaweicloud.com",
-    region: value("region"),
-    projectId: value("projectId"),
+    region: checkedRegion(found("region")),
+    projectId: checkedId(found("projectId")),
     credentials: credentials(found),
     maxRetries: wholeNumber(found("maxRetries"), 0, 20, 5),
     maxConcurrency: wholeNumber(found("maxConcurrency"), 1, 64, 10),
     batchSize: wholeNumber(found("batchSize"), 1, 1000, 200),
     requestTimeoutMs: wholeNumber(found("requestTimeout"), 1, 600, 30) * 1000,
     consistencyTimeoutMs: wholeNumber(found("consistencyTimeout"), 1, 600, 10) * 1000,
-    operationTimeoutMs: wholeNumber(found("operationTimeout"), 10, 86400, 1200) * 1000,
+    operationTimeoutMs: wholeNumber(found("operationTimeout"), 1, 86400, 1200) * 1000,
   };
-}
-
-/** A URL template with `{region}` filled in. */
-export function forRegion(template: string, region: string): string {
-  return template.replace(/\{region\}/g, region);
 }
 
 /** The one message for "no credentials", listing every way to give them. */
@@ -272,24 +267,112 @@ function wholeNumber(found: Found | undefined, min: number, max: number, fallbac
   return n;
 }
 
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
-
 // Plain HTTP would send tokens and signed requests across the network readable by anyone on the
-// path, so it is allowed only for loopback hosts such as the local emulator.
+// path, so it is allowed only for loopback hosts such as the local emulator. Hosts as the URL
+// parser writes them: IPv4 in dotted decimal, IPv4-mapped IPv6 in hex (`[::ffff:7f00:1]`).
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\]|\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\])$/i;
+
+/** True for a URL host name (as `URL.hostname` writes it) that never leaves this machine. */
+export function isLoopback(hostname: string): boolean {
+  return LOOPBACK.test(hostname);
+}
+
+// Stands for `{region}` while a template is parsed: a valid host label, so the URL parser keeps it.
+const PLACEHOLDER = "region-placeholder-0";
+
 function checkedUrl(value: string, source: string): string {
+  const refuse = (why: string) =>
+    new SettingsError(`${source} is ${JSON.stringify(value)}: ${why}`);
   let url: URL;
   try {
-    url = new URL(value.replace(/\{region\}/g, "region"));
+    url = new URL(value.replace(/\{region\}/g, PLACEHOLDER));
   } catch {
-    throw new SettingsError(`${source} is ${JSON.stringify(value)}, which is not a URL.`);
-  }
-  if (url.protocol === "http:" && !LOOPBACK.test(url.hostname)) {
-    throw new SettingsError(
-      `${source} is ${value}: plain HTTP is refused for ${url.hostname} because credentials and signed requests would cross the network unencrypted. Use https:// (plain HTTP is allowed only for loopback hosts such as the local emulator).`,
-    );
+    throw refuse("not a URL.");
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new SettingsError(`${source} is ${value}; it must be an https:// URL.`);
+    throw refuse("it must be an https:// URL.");
   }
-  return value.replace(/\/+$/, "");
+  // Each of these would change where requests go or what they carry, and cutting them off
+  // silently would send requests somewhere the user did not write.
+  if (url.username || url.password || /^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(value)) {
+    throw refuse(
+      "a base URL must not carry user info (user@ or user:password@); give credentials through the credential settings.",
+    );
+  }
+  if (value.includes("?") || value.includes("#")) {
+    throw refuse("a base URL must not carry a query (?...) or a fragment (#...).");
+  }
+  if (url.protocol === "http:" && !isLoopback(url.hostname)) {
+    throw refuse(
+      `plain HTTP is refused for ${url.hostname} because credentials and signed requests would cross the network unencrypted. Use https:// (plain HTTP is allowed only for loopback hosts such as the local emulator).`,
+    );
+  }
+  const path = url.pathname.replace(/\/+$/, "");
+  return `${url.protocol}//${url.host}${path}`.split(PLACEHOLDER).join("{region}");
+}
+
+/**
+ * A base URL template with `{region}` filled in, checked after templating: the region must be a
+ * region name, and the result must keep the template's scheme, host and port, so that no region
+ * (from the settings, the environment, an input or a state file) can point a request, or the
+ * credential it carries, at another host.
+ */
+export function forRegion(template: string, region: string): string {
+  const broken = regionProblem(region);
+  if (broken) throw new SettingsError(`The region is ${describeValue(region)}: ${broken}`);
+  const url = template.split("{region}").join(region);
+  const expected = new URL(template.split("{region}").join(PLACEHOLDER));
+  const actual = new URL(url);
+  const expectedHost = expected.host.split(PLACEHOLDER).join(region);
+  if (
+    actual.protocol !== expected.protocol ||
+    actual.host !== expectedHost ||
+    actual.username !== "" ||
+    actual.password !== "" ||
+    actual.search !== "" ||
+    actual.hash !== ""
+  ) {
+    throw new SettingsError(
+      `The region ${describeValue(region)} turns ${template} into ${url}, whose host is not ${expectedHost}; refused.`,
+    );
+  }
+  return url;
+}
+
+/** A Huawei Cloud region name as it appears in host names, such as `cn-north-4`. */
+export const REGION = /^[a-z0-9]+(-[a-z0-9]+)+$/;
+const MAX_REGION = 32;
+
+/** Why `region` is not a region name, or undefined when it is one. */
+export function regionProblem(region: string): string | undefined {
+  return REGION.test(region) && region.length <= MAX_REGION
+    ? undefined
+    : `a region is lowercase letters and digits in dash-separated parts, at most ${MAX_REGION} characters, such as "cn-north-4" (it becomes part of host names).`;
+}
+
+/** A resource id of the API (project, instance, app, API): what may go into a request path. */
+export const ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** {@link ID} in words. */
+export const ID_RULE = "1 to 64 letters, digits, '-' or '_'";
+
+function checkedRegion(found: Found | undefined): string | undefined {
+  if (!found) return undefined;
+  const broken = regionProblem(found.value);
+  if (broken)
+    throw new SettingsError(`${found.source} is ${describeValue(found.value)}: ${broken}`);
+  return found.value;
+}
+
+function checkedId(found: Found | undefined): string | undefined {
+  if (!found) return undefined;
+  if (!ID.test(found.value)) {
+    throw new SettingsError(
+      `${found.source} is ${describeValue(found.value)}: an id is ${ID_RULE} (it becomes part of request paths).`,
+    );
+  }
+  return found.value;
+}
+
+function describeValue(value: string): string {
+  return value.length > 80 ? `a string of ${value.length} characters` : JSON.stringify(value);
 }

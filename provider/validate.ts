@@ -3,6 +3,7 @@
  * fact it takes is whether the provider settings name a region.
  */
 import { isIP } from "node:net";
+import { ID, ID_RULE, regionProblem } from "./settings";
 import type { AuthTunnel, VisitParam } from "./types";
 
 /** The value Pulumi puts in place of inputs not yet known during a preview. */
@@ -29,12 +30,30 @@ export interface CheckResult {
   failures: CheckFailure[];
 }
 
-const ID = /^[A-Za-z0-9_-]{1,64}$/;
-const ID_RULE = "1 to 64 letters, digits, '-' or '_'";
 const ENV_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const REGION = /^[a-z0-9]+(-[a-z0-9]+)+$/;
 const VISIT_PARAM = /^[A-Za-z0-9_-]*[A-Za-z0-9]$/;
 const MAX_VISIT_PARAM = 255;
+
+/**
+ * Bounds on what one resource may hold, so that `check` and every operation do bounded work. The
+ * API documents no maximum per request (the console sends at most 1,000 APIs at once, per
+ * request, and the provider batches requests itself); these are per resource, and leave room for
+ * the 10,000-pair stacks the provider is measured with.
+ */
+export const LIMITS = {
+  /** Ids in `appIds`, and in `apiIds`. */
+  ids: 10_000,
+  /** App x API pairs: the product of the two lists. */
+  pairs: 10_000,
+  /** Entries of `visitParams`: at most one per pair. */
+  visitParams: 10_000,
+  /** Entries of `authWhitelist`, and of `authBlacklist`. */
+  addresses: 1_000,
+  /** Characters of one `visitParam` (each parameter in it: at most 255). */
+  visitParamLength: 10_240,
+  /** Failures listed per property; the rest are counted ("and 5,231 more"). */
+  failuresPerProperty: 3,
+} as const;
 const TUNNELS: readonly AuthTunnel[] = ["NORMAL", "GREEN"];
 const CREDENTIAL_KEYS = /token|key|secret|password|^ak$|^sk$/i;
 
@@ -61,17 +80,18 @@ export function checkInputs(
   news: Record<string, unknown>,
   context: { settingsRegion?: string },
 ): CheckResult {
-  const failures: CheckFailure[] = [];
-  const fail = (property: string, reason: string) => failures.push({ property, reason });
+  const failures = new Failures();
+  const fail = (property: string, reason: string) => failures.add(property, reason);
   const inputs: Record<string, unknown> = {};
 
   for (const key of Object.keys(news)) {
     if (key === "__provider" || (INPUT_NAMES as readonly string[]).includes(key)) continue;
-    fail(
+    failures.add(
       key,
       CREDENTIAL_KEYS.test(key)
         ? `${key} is not an input: credentials must never be resource inputs (they would be stored in the state). Set them in the stack config (roma:token, roma:accessKey, roma:secretKey) or the environment.`
         : `${key} is not an input of AppAuthorization; the inputs are ${INPUT_NAMES.join(", ")}.`,
+      "inputs that AppAuthorization does not take",
     );
   }
 
@@ -83,6 +103,7 @@ export function checkInputs(
   );
   inputs.appIds = idList(news.appIds, "appIds", "app", fail);
   inputs.apiIds = idList(news.apiIds, "apiIds", "API", fail);
+  pairCount(inputs.appIds, inputs.apiIds, fail);
 
   const tunnel = news.authTunnel ?? "NORMAL";
   if (tunnel !== UNKNOWN && !TUNNELS.includes(tunnel as AuthTunnel)) {
@@ -101,11 +122,10 @@ export function checkInputs(
   inputs.adoptExisting = adopt;
 
   if (news.region !== undefined) {
-    inputs.region = requiredString(news.region, "region", fail, (v) =>
-      REGION.test(v) && v.length <= 32
-        ? undefined
-        : `region must be a Huawei Cloud region name such as "cn-north-4"; got ${describe(v)}.`,
-    );
+    inputs.region = requiredString(news.region, "region", fail, (v) => {
+      const broken = regionProblem(v);
+      return broken && `region must be a Huawei Cloud region name: ${broken} Got ${describe(v)}.`;
+    });
   } else if (!context.settingsRegion) {
     fail(
       "region",
@@ -115,10 +135,58 @@ export function checkInputs(
   if (news.projectId !== undefined)
     inputs.projectId = requiredId(news.projectId, "projectId", fail);
 
-  return { inputs: withoutUndefined(inputs), failures };
+  return { inputs: withoutUndefined(inputs), failures: failures.list() };
 }
 
 type Fail = (property: string, reason: string) => void;
+
+/**
+ * Failures, at most a few per property (`appIds[3]` and `appIds[7]` are both `appIds`'s): a
+ * million bad ids make one short list and a count, not a million lines.
+ */
+class Failures {
+  private readonly shown: CheckFailure[] = [];
+  private readonly counts = new Map<string, { count: number; what: string }>();
+
+  add(property: string, reason: string, what?: string): void {
+    const group = what ?? property.replace(/[.[].*$/, "");
+    const held = this.counts.get(group) ?? { count: 0, what: `problems with ${group}` };
+    this.counts.set(group, held);
+    if (++held.count <= LIMITS.failuresPerProperty) this.shown.push({ property, reason });
+  }
+
+  list(): CheckFailure[] {
+    const more = [...this.counts]
+      .filter(([, { count }]) => count > LIMITS.failuresPerProperty)
+      .map(([group, { count, what }]) => ({
+        property: what.startsWith("problems") ? group : "inputs",
+        reason: `and ${(count - LIMITS.failuresPerProperty).toLocaleString("en-US")} more ${what}.`,
+      }));
+    return [...this.shown, ...more];
+  }
+}
+
+// The product of the two lists bounds the records one resource holds and every request it makes.
+function pairCount(appIds: unknown, apiIds: unknown, fail: Fail): void {
+  if (!Array.isArray(appIds) || !Array.isArray(apiIds)) return;
+  const pairs = appIds.length * apiIds.length;
+  if (pairs > LIMITS.pairs) {
+    fail(
+      "apiIds",
+      `appIds x apiIds is ${appIds.length.toLocaleString("en-US")} x ${apiIds.length.toLocaleString("en-US")} = ${pairs.toLocaleString("en-US")} pairs; one resource holds at most ${LIMITS.pairs.toLocaleString("en-US")}: split it into several resources (for example one per app, or per group of APIs).`,
+    );
+  }
+}
+
+// Checked before anything looks at the entries, so an oversized list costs nothing more.
+function tooLong(value: unknown[], name: string, max: number, fail: Fail): boolean {
+  if (value.length <= max) return false;
+  fail(
+    name,
+    `${name} has ${value.length.toLocaleString("en-US")} entries; at most ${max.toLocaleString("en-US")} are accepted per resource.`,
+  );
+  return true;
+}
 
 function requiredString(
   value: unknown,
@@ -164,6 +232,7 @@ function idList(value: unknown, name: string, what: string, fail: Fail): unknown
   if (value.length === 0) {
     fail(name, `${name} must hold at least one ${what} id; an empty list authorizes nothing.`);
   }
+  if (tooLong(value, name, LIMITS.ids, fail)) return value;
   value.forEach((id, i) => {
     if (id === UNKNOWN) return;
     if (typeof id !== "string")
@@ -181,6 +250,7 @@ function addressList(value: unknown, name: string, tunnel: unknown, fail: Fail):
     fail(name, `${name} must be a list of IP addresses or ranges; got ${describe(value)}.`);
     return value;
   }
+  if (tooLong(value, name, LIMITS.addresses, fail)) return value;
   if (value.length > 0 && tunnel !== "GREEN" && tunnel !== UNKNOWN) {
     fail(
       name,
@@ -220,6 +290,9 @@ function visitParams(value: unknown, appIds: unknown, apiIds: unknown, fail: Fai
     );
     return value;
   }
+  if (tooLong(value, "visitParams", LIMITS.visitParams, fail)) return value;
+  const apps = knownIds(appIds);
+  const apis = knownIds(apiIds);
   const targets = new Set<string>();
   const normalized = value.map((entry: unknown, i): unknown => {
     const at = `visitParams[${i}]`;
@@ -237,8 +310,8 @@ function visitParams(value: unknown, appIds: unknown, apiIds: unknown, fail: Fai
         );
       }
     }
-    memberOf(e.apiId, apiIds, `${at}.apiId`, "apiIds", true, fail);
-    memberOf(e.appId, appIds, `${at}.appId`, "appIds", false, fail);
+    memberOf(e.apiId, apis, `${at}.apiId`, "apiIds", true, fail);
+    memberOf(e.appId, apps, `${at}.appId`, "appIds", false, fail);
     visitParamValue(e.visitParam, `${at}.visitParam`, fail);
     if (!containsUnknown([e.apiId, e.appId])) {
       const target = `${String(e.apiId)}/${e.appId === undefined ? "*" : String(e.appId)}`;
@@ -254,7 +327,17 @@ function visitParams(value: unknown, appIds: unknown, apiIds: unknown, fail: Fai
     if (e.appId !== undefined) out.appId = e.appId;
     return out;
   });
-  return normalized.sort((a, b) => visitParamOrder(a).localeCompare(visitParamOrder(b)));
+  return normalized.sort((a, b) => COLLATOR.compare(visitParamOrder(a), visitParamOrder(b)));
+}
+
+// The order of String#localeCompare, at a fraction of its cost per comparison.
+const COLLATOR = new Intl.Collator();
+
+// The ids of a list as a Set for constant-time membership; undefined when not all are known yet.
+function knownIds(list: unknown): Set<unknown> | undefined {
+  if (!Array.isArray(list) || list.length > LIMITS.ids) return undefined;
+  const ids = new Set<unknown>(list);
+  return ids.has(UNKNOWN) ? undefined : ids;
 }
 
 function visitParamOrder(entry: unknown): string {
@@ -264,7 +347,7 @@ function visitParamOrder(entry: unknown): string {
 
 function memberOf(
   value: unknown,
-  list: unknown,
+  ids: Set<unknown> | undefined,
   at: string,
   listName: string,
   required: boolean,
@@ -276,7 +359,7 @@ function memberOf(
       at,
       `${at} ${required ? "is required and " : ""}must be an id string; got ${describe(value)}.`,
     );
-  } else if (Array.isArray(list) && !list.includes(UNKNOWN) && !list.includes(value)) {
+  } else if (ids && !ids.has(value)) {
     fail(
       at,
       `${at} is ${value}, which is not in ${listName}; access parameters only apply to authorized pairs.`,
@@ -288,6 +371,13 @@ function visitParamValue(value: unknown, at: string, fail: Fail): void {
   if (value === UNKNOWN) return;
   if (typeof value !== "string" || value === "") {
     fail(at, `${at} is required: comma-separated parameters; got ${describe(value)}.`);
+    return;
+  }
+  if (value.length > LIMITS.visitParamLength) {
+    fail(
+      at,
+      `${at} has ${value.length.toLocaleString("en-US")} characters; at most ${LIMITS.visitParamLength.toLocaleString("en-US")} are accepted.`,
+    );
     return;
   }
   const params = value.split(",");

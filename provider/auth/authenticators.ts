@@ -2,20 +2,18 @@
  * How each kind of credential goes on a request: a fixed token, an AK/SK signature, or an IAM token
  * obtained (and renewed) by password login.
  */
-import type { Authenticator, PreparedRequest } from "../http/transport";
+import type { Authenticator, Budget, PreparedRequest } from "../http/transport";
 import type { Secret } from "../secret";
 import { authorizationHeader, formatSdkDate } from "./signer";
 
 /** A token given in the settings: sent as is; it cannot be renewed. */
 export function tokenAuth(token: Secret): Authenticator {
-  return {
-    async authenticate(request) {
+  const credential = {
+    apply(request: PreparedRequest) {
       request.headers["X-Auth-Token"] = token.reveal();
     },
-    async renew() {
-      return false;
-    },
   };
+  return { credential: async () => credential };
 }
 
 /**
@@ -28,8 +26,8 @@ export function akskAuth(
   securityToken?: Secret,
   now: () => Date = () => new Date(),
 ): Authenticator {
-  return {
-    async authenticate(request: PreparedRequest) {
+  const credential = {
+    apply(request: PreparedRequest) {
       request.headers["X-Sdk-Date"] = formatSdkDate(now());
       if (securityToken) request.headers["X-Security-Token"] = securityToken.reveal();
       request.headers.Authorization = authorizationHeader(
@@ -38,30 +36,28 @@ export function akskAuth(
         secretKey.reveal(),
       );
     },
-    async renew() {
-      return false;
-    },
   };
+  return { credential: async () => credential };
 }
 
 /** A token from IAM, kept by the process; `current` logs in when there is none or it is stale. */
 export interface TokenSource {
-  current(): Promise<Secret>;
+  current(budget: Budget): Promise<Secret>;
   /** Forgets `stale` (if it is still the one held) and logs in again. */
-  refresh(stale: Secret): Promise<void>;
+  refresh(stale: Secret, budget: Budget): Promise<void>;
 }
 
 /** An IAM token from a password login, renewed once when the API says it expired. */
 export function iamTokenAuth(source: TokenSource): Authenticator {
-  let lastSent: Secret | undefined;
   return {
-    async authenticate(request) {
-      lastSent = await source.current();
-      request.headers["X-Auth-Token"] = lastSent.reveal();
-    },
-    async renew() {
-      if (lastSent) await source.refresh(lastSent);
-      return true;
+    async credential(budget) {
+      const token = await source.current(budget);
+      return {
+        apply(request) {
+          request.headers["X-Auth-Token"] = token.reveal();
+        },
+        renew: (renewBudget) => source.refresh(token, renewBudget),
+      };
     },
   };
 }

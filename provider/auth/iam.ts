@@ -4,6 +4,7 @@
  */
 import type { Authenticator, Budget, Transport } from "../http/transport";
 import { Secret } from "../secret";
+import { ID, ID_RULE } from "../settings";
 
 /** A token and what IAM said about it. */
 export interface IamToken {
@@ -71,7 +72,7 @@ export async function login(
     token: new Secret(token),
     renewAt: expiresAt - Math.min(RENEW_MARGIN_MS, lifetime / 10),
   };
-  if (body.token?.project?.id) result.projectId = body.token.project.id;
+  if (body.token?.project?.id) result.projectId = answeredId(body.token.project.id, "login");
   return result;
 }
 
@@ -105,5 +106,13 @@ export async function findProjectId(
         : `IAM has ${matches.length} projects named ${region}: set the project id to use (roma:projectId / HW_PROJECT_ID, or the resource's projectId).`,
     );
   }
-  return matches[0].id!;
+  return answeredId(matches[0].id!, "project lookup");
+}
+
+// A project id from IAM goes into request paths: take only what looks like an id.
+function answeredId(id: string, answer: string): string {
+  if (typeof id === "string" && ID.test(id)) return id;
+  throw new Error(
+    `IAM's ${answer} answer names the project ${JSON.stringify(String(id).slice(0, 80))}, which is not an id (${ID_RULE}); refused before any request uses it.`,
+  );
 }

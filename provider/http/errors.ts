@@ -6,7 +6,7 @@
  * closure serializer turns `super(message)` into `Error.call(this, message)`, which drops the
  * message, whenever the provider is serialized by value (a program importing it by relative path).
  */
-import { scrub } from "../secret";
+import { scrub, scrubOutside } from "../secret";
 import type { ErrorBodyWire } from "../wire";
 
 /** What an error answer said, as the client read it. */
@@ -42,11 +42,11 @@ export interface RomaNetworkError extends Error {
 export type RequestError = RomaApiError | RomaNetworkError;
 
 export function apiError(fields: ApiErrorFields, doing: string): RomaApiError {
-  return Object.assign(new Error(scrub(apiErrorMessage(fields, doing))), {
+  const scrubbed = { ...fields, apiMessage: scrubOutside(fields.apiMessage) };
+  return Object.assign(new Error(scrub(apiErrorMessage(scrubbed, doing))), {
     name: "RomaApiError",
     kind: "api" as const,
-    ...fields,
-    apiMessage: scrub(fields.apiMessage),
+    ...scrubbed,
     doing,
   });
 }
@@ -57,7 +57,9 @@ export function networkError(
   doing: string,
   detail: string,
 ): RomaNetworkError {
-  const message = scrub(`Could not ${doing}: ${detail} (${code}; no answer from the server).`);
+  const message = scrub(
+    `Could not ${doing}: ${scrubOutside(detail)} (${code}; no answer from the server).`,
+  );
   return Object.assign(new Error(message), {
     name: "RomaNetworkError",
     kind: "network" as const,
@@ -88,13 +90,16 @@ export function errorFields(
   const wire = (typeof body === "object" && body !== null ? body : {}) as ErrorBodyWire & {
     error?: { code?: unknown; message?: string };
   };
-  const text = typeof body === "string" ? body.trim().slice(0, 200) : "";
+  // Scrubbed before it is cut, so a credential the body echoes cannot survive cut in two.
+  const text = typeof body === "string" ? cut(scrubOutside(body.trim()), 200) : "";
   // ROMA answers {error_code, error_msg}; IAM answers {error: {code, message}}.
   const iamCode = wire.error?.code === undefined ? undefined : `IAM.${String(wire.error.code)}`;
   const fields: ApiErrorFields = {
     status,
     code: wire.error_code ?? iamCode ?? `HTTP.${status}`,
-    apiMessage: wire.error_msg ?? wire.error?.message ?? (text || "no error message in the answer"),
+    apiMessage: scrubOutside(
+      String(wire.error_msg ?? wire.error?.message ?? (text || "no error message in the answer")),
+    ),
   };
   const requestId = header(headers, "x-request-id");
   if (requestId) fields.requestId = requestId;
@@ -158,6 +163,10 @@ function hintFor(f: ApiErrorFields): string | undefined {
     default:
       return undefined;
   }
+}
+
+function cut(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}...` : text;
 }
 
 function header(headers: Record<string, unknown>, name: string): string | undefined {

@@ -28,10 +28,19 @@ export class AdaptiveLimiter {
     return this.limit;
   }
 
-  /** Waits for a free slot, first come first served. */
-  async acquire(): Promise<Slot> {
+  /** Requests holding a slot now. */
+  get busy(): number {
+    return this.inFlight;
+  }
+
+  /**
+   * Waits for a free slot, first come first served. When `signal` aborts first, the wait ends
+   * with an error and leaves the queue, so no slot is ever handed to a caller that left.
+   */
+  async acquire(signal?: AbortSignal): Promise<Slot> {
+    if (signal?.aborted) throw new Error("aborted while waiting for a request slot");
     if (this.inFlight < this.limit && this.waiting.length === 0) this.inFlight++;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else await this.enqueue(signal);
     const generation = this.generation;
     let released = false;
     return {
@@ -43,6 +52,22 @@ export class AdaptiveLimiter {
         this.dispatch();
       },
     };
+  }
+
+  private enqueue(signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        const at = this.waiting.indexOf(wake);
+        if (at >= 0) this.waiting.splice(at, 1);
+        reject(new Error("aborted while waiting for a request slot"));
+      };
+      const wake = () => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      };
+      this.waiting.push(wake);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
   }
 
   private adapt(outcome: SlotOutcome, generation: number): void {

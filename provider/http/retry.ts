@@ -8,7 +8,10 @@
  * and the loop stops at an operation-wide deadline; the CommonJS-compatible libraries take neither,
  * and the ESM-only p-retry cannot be loaded by the provider host's CommonJS loader.
  */
+import { isTimeout, sleep, timedOut, type Budget } from "./deadline";
 import { isRequestError, type RequestError } from "./errors";
+
+export { sleep } from "./deadline";
 
 /** What to do after a failed attempt. */
 export type Verdict =
@@ -20,9 +23,15 @@ export type Verdict =
   | "fail";
 
 const THROTTLED = ["APIG.0308", "APIGW.0308", "APIG.9008"];
-/** Network failures a retry cannot mend: a host name that does not exist, a certificate refused. */
+/**
+ * Network failures a retry cannot mend: a host name that does not exist, a certificate refused, a
+ * TLS handshake with something that does not speak TLS (plain HTTP on the port), the deadline.
+ */
 const PERMANENT_NETWORK = [
   "ENOTFOUND",
+  "EPROTO",
+  "ERR_SSL_WRONG_VERSION_NUMBER",
+  "OPERATION_TIMEOUT",
   "ERR_INVALID_URL",
   "CERT_HAS_EXPIRED",
   "DEPTH_ZERO_SELF_SIGNED_CERT",
@@ -67,9 +76,11 @@ const MAX_DELAY_MS = 20000;
 export interface RetryOptions {
   /** Retries after the first attempt. */
   maxRetries: number;
-  /** Epoch ms after which no new attempt starts. */
-  deadline: number;
+  /** The operation's deadline: no attempt starts after it, and a sleep ends at it. */
+  budget: Budget;
   idempotent: boolean;
+  /** What the request does, for the message when the deadline ends a sleep. */
+  doing: string;
   /** Told of each retry, for debug logging. */
   onRetry?: (error: RequestError, attempt: number, delayMs: number) => void;
   random?: () => number;
@@ -88,16 +99,22 @@ export async function retrying<T>(
       const failure = error as RequestError;
       const asked = failure.kind === "api" ? failure.retryAfterMs : undefined;
       const delay = backoffMs(n, options.random ?? Math.random, asked);
-      if (n > options.maxRetries || Date.now() + delay > options.deadline) {
-        failure.message += ` Gave up after ${n} attempt${n === 1 ? "" : "s"}${n > options.maxRetries ? "" : " (operation timeout)"}.`;
+      if (n > options.maxRetries || Date.now() + delay > options.budget.deadline) {
+        if (!isTimeout(failure)) {
+          failure.message += ` Gave up after ${n} attempt${n === 1 ? "" : "s"}${n > options.maxRetries ? "" : " (roma:operationTimeout)"}.`;
+        }
         throw failure;
       }
       options.onRetry?.(failure, n, delay);
-      await sleep(delay);
+      try {
+        await sleep(delay, options.budget.signal);
+      } catch {
+        throw timedOut(
+          options.budget,
+          options.doing,
+          `the next attempt, ${delay} ms after: ${failure.message}`,
+        );
+      }
     }
   }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,17 +1,25 @@
 /**
- * Sends one logical request: builds the URL, authenticates, holds a concurrency slot per attempt,
- * retries what is safe to retry, and turns every failure into a `RequestError`.
+ * Sends one logical request: builds the URL, gets the credential (outside any concurrency slot, so
+ * an IAM login never waits behind the requests that wait for it), holds a slot per attempt,
+ * retries what is safe to retry, and turns every failure into a `RequestError`. Every wait ends at
+ * the operation's deadline.
  */
 import axios, { type AxiosInstance } from "axios";
+import { HttpsProxyAgent } from "https-proxy-agent";
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
+import { getProxyForUrl } from "proxy-from-env";
 import { encodeRfc3986 } from "../auth/signer";
 import { debug } from "../log";
+import { Secret } from "../secret";
+import { timedOut, untilDeadline, type Budget } from "./deadline";
 import { apiError, errorFields, isApiError, networkError, type RequestError } from "./errors";
 import type { AdaptiveLimiter } from "./limiter";
 import { isThrottling, retrying } from "./retry";
 
-/** A request just before it is sent; an `Authenticator` adds its headers here. */
+export type { Budget } from "./deadline";
+
+/** A request just before it is sent; a `Credential` adds its headers here. */
 export interface PreparedRequest {
   method: string;
   url: URL;
@@ -23,18 +31,28 @@ export interface PreparedRequest {
   body: string;
 }
 
-/** Adds credentials to requests. */
+/** What goes on requests: the settings' credential, or an IAM token got with it. */
 export interface Authenticator {
-  authenticate(request: PreparedRequest): Promise<void>;
-  /** After an expired-token answer: get a fresh token. False when this credential cannot. */
-  renew(): Promise<boolean>;
+  /**
+   * The credential for the next attempt. May log in to IAM (once for every waiting request), so it
+   * is called before a concurrency slot is taken.
+   */
+  credential(budget: Budget): Promise<Credential>;
+}
+
+/** A credential ready to put on a request. */
+export interface Credential {
+  /** Adds its headers; called inside the slot, just before sending (a signature is dated). */
+  apply(request: PreparedRequest): void;
+  /** After an expired-token answer: forget this token and get a fresh one. Absent: cannot. */
+  renew?(budget: Budget): Promise<void>;
 }
 
 /** One logical request. */
 export interface Request {
   method: "GET" | "POST" | "DELETE";
   baseUrl: string;
-  /** Path segments, each encoded when the URL is built. */
+  /** Path segments, each checked and encoded on its own when the URL is built. */
   segments: string[];
   query?: [string, string][];
   body?: unknown;
@@ -53,12 +71,6 @@ export interface Response {
   body: unknown;
 }
 
-/** Limits every request of one operation (one resource's create, update, read or delete). */
-export interface Budget {
-  /** Epoch ms after which no new attempt starts. */
-  deadline: number;
-}
-
 export interface TransportOptions {
   limiter: AdaptiveLimiter;
   maxRetries: number;
@@ -69,19 +81,24 @@ const NOT_SENT = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ERR_INVALID_URL", "
 
 export class Transport {
   private readonly http: AxiosInstance;
+  private readonly httpsAgent = new HttpsAgent({ keepAlive: true });
+  private readonly proxyAgents = new Map<string, HttpsProxyAgent<string>>();
   // Server clock minus this machine's, from the last answer's Date header; see serverNow().
   private serverOffsetMs: number | undefined;
 
   constructor(private readonly options: TransportOptions) {
     this.http = axios.create({
       timeout: options.requestTimeoutMs,
+      // A redirect could carry a token or a signed request to another host: never follow one.
       maxRedirects: 0,
+      // axios would send an https URL to an HTTPS_PROXY as a plain absolute-URI request; the
+      // agent chosen per request (agentFor) tunnels through the proxy with CONNECT instead.
+      proxy: false,
       responseType: "text",
       transformRequest: [(data: unknown) => data],
       transformResponse: [(data: unknown) => data],
       validateStatus: () => true,
       httpAgent: new HttpAgent({ keepAlive: true }),
-      httpsAgent: new HttpsAgent({ keepAlive: true }),
     });
   }
 
@@ -102,10 +119,11 @@ export class Transport {
 
   /** Sends `request`, retrying as its kind allows, within the operation's budget. */
   send(request: Request, budget: Budget): Promise<Response> {
-    return retrying((attempt) => this.attempt(request, attempt), {
+    return retrying((attempt) => this.attempt(request, attempt, budget), {
       maxRetries: this.options.maxRetries,
-      deadline: budget.deadline,
+      budget,
       idempotent: request.idempotent,
+      doing: request.doing,
       onRetry: (error, n, delay) =>
         debug(
           `retrying ${request.method} ${request.segments.join("/")} in ${delay} ms after attempt ${n}: ${error.message}`,
@@ -113,20 +131,42 @@ export class Transport {
     });
   }
 
-  private async attempt(request: Request, attempt: number): Promise<Response> {
+  private async attempt(request: Request, attempt: number, budget: Budget): Promise<Response> {
     let renewed = false;
     for (;;) {
-      const slot = await this.options.limiter.acquire();
+      const prepared = prepare(request);
+      const credential = request.auth
+        ? await untilDeadline(
+            request.auth.credential(budget),
+            budget,
+            request.doing,
+            "the credential (the IAM login)",
+          )
+        : undefined;
+      const slot = await this.options.limiter.acquire(budget.signal).catch(() => {
+        throw timedOut(
+          budget,
+          request.doing,
+          `a free request slot (roma:maxConcurrency: ${this.options.limiter.busy} requests in flight, limit ${this.options.limiter.current})`,
+        );
+      });
       try {
-        const response = await this.once(request, attempt);
+        credential?.apply(prepared);
+        const response = await this.once(prepared, request.doing, attempt, budget);
         slot.release("ok");
         return response;
       } catch (error) {
         const failure = error as RequestError;
         slot.release(isThrottling(failure) ? "throttled" : "failed");
-        // An IAM token may expire mid-operation; renew it once and resend at once.
-        if (!renewed && isApiError(failure, "APIG.1001") && (await request.auth?.renew())) {
+        // An IAM token may expire mid-operation; renew it once (outside the slot) and resend.
+        if (!renewed && isApiError(failure, "APIG.1001") && credential?.renew) {
           renewed = true;
+          await untilDeadline(
+            credential.renew(budget),
+            budget,
+            request.doing,
+            "a fresh IAM token (the IAM login)",
+          );
           continue;
         }
         throw failure;
@@ -134,23 +174,31 @@ export class Transport {
     }
   }
 
-  private async once(request: Request, attempt: number): Promise<Response> {
-    const prepared = prepare(request);
-    await request.auth?.authenticate(prepared);
+  private async once(
+    prepared: PreparedRequest,
+    doing: string,
+    attempt: number,
+    budget: Budget,
+  ): Promise<Response> {
     const started = Date.now();
     let answer;
     try {
       answer = await this.http.request({
-        method: request.method,
+        method: prepared.method,
         url: prepared.url.toString(),
         headers: { Accept: "application/json", ...prepared.headers },
         data: prepared.body === "" ? undefined : prepared.body,
+        signal: budget.signal,
+        httpsAgent: this.agentFor(prepared.url),
       });
     } catch (error) {
+      if (budget.signal.aborted) {
+        throw timedOut(budget, doing, `an answer from ${prepared.url.origin}`, true);
+      }
       const code = (error as { code?: string }).code ?? "ERR_NETWORK";
       const detail = (error as Error).message;
-      debug(`${request.method} ${prepared.url.pathname} failed: ${code} (attempt ${attempt})`);
-      throw networkError(code, !NOT_SENT.includes(code), request.doing, detail);
+      debug(`${prepared.method} ${prepared.url.pathname} failed: ${code} (attempt ${attempt})`);
+      throw networkError(code, !NOT_SENT.includes(code), doing, detail);
     }
     const headers = Object.fromEntries(
       Object.entries(answer.headers).map(([k, v]) => [k.toLowerCase(), String(v)]),
@@ -159,22 +207,56 @@ export class Transport {
     if (!Number.isNaN(serverDate)) this.serverOffsetMs = serverDate - Date.now();
     const body = parseBody(answer.data);
     debug(
-      `${request.method} ${prepared.url.pathname} -> ${answer.status} in ${Date.now() - started} ms (attempt ${attempt})`,
+      `${prepared.method} ${prepared.url.pathname} -> ${answer.status} in ${Date.now() - started} ms (attempt ${attempt})`,
     );
     if (answer.status >= 400) {
-      throw apiError(errorFields(answer.status, headers, body, Date.now()), request.doing);
+      throw apiError(errorFields(answer.status, headers, body, Date.now()), doing);
     }
     return { status: answer.status, headers, body };
   }
+
+  // HTTPS through the proxy HTTPS_PROXY names (unless NO_PROXY exempts the host), tunnelled with
+  // CONNECT so TLS runs end to end. Plain HTTP goes only to loopback, which is never proxied.
+  private agentFor(url: URL): HttpsAgent | undefined {
+    if (url.protocol !== "https:") return undefined;
+    const proxy = getProxyForUrl(url.href);
+    if (!proxy) return this.httpsAgent;
+    let agent = this.proxyAgents.get(proxy);
+    if (!agent) {
+      const password = decodeURIComponent(new URL(proxy).password);
+      if (password) new Secret(password); // scrubbed from messages like any credential
+      agent = new HttpsProxyAgent(proxy, { keepAlive: true });
+      this.proxyAgents.set(proxy, agent);
+    }
+    return agent;
+  }
 }
 
+/** Why `segment` cannot go into a request path, or undefined when it can. */
+export function segmentProblem(segment: string): string | undefined {
+  if (segment === "" || segment === "." || /[/\\?#]|\.\./.test(segment)) {
+    return `${JSON.stringify(segment.slice(0, 80))} cannot be part of a request path: an id never is empty or contains '/', '\\', '?', '#' or '..'`;
+  }
+  return undefined;
+}
+
+// Each segment is checked and encoded on its own; the base URL's own path is kept as parsed.
 function prepare(request: Request): PreparedRequest {
+  for (const segment of request.segments) {
+    const broken = segmentProblem(segment);
+    if (broken) {
+      throw new Error(
+        `Refused to ${request.doing}: ${broken}. The value came from the settings, the state or an answer of the API; nothing was sent.`,
+      );
+    }
+  }
   const base = new URL(request.baseUrl);
-  const path = `${decodeURIComponent(base.pathname).replace(/\/$/, "")}/${request.segments.join("/")}`;
+  const basePath = base.pathname.replace(/\/+$/, "");
   const query = request.query ?? [];
-  const encodedPath = path.split("/").map(encodeRfc3986).join("/");
+  const encodedPath = `${basePath}/${request.segments.map(encodeRfc3986).join("/")}`;
   const search = query.map(([k, v]) => `${encodeRfc3986(k)}=${encodeRfc3986(v)}`).join("&");
   const url = new URL(`${base.origin}${encodedPath}${search ? `?${search}` : ""}`);
+  const path = `${decodeURIComponent(basePath)}/${request.segments.join("/")}`;
   const headers: Record<string, string> = { Host: url.host, ...request.headers };
   const body = request.body === undefined ? "" : JSON.stringify(request.body);
   if (body !== "") headers["Content-Type"] = "application/json";

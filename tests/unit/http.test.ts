@@ -1,5 +1,6 @@
 import { apiError, errorFields, networkError, retryAfterMs } from "../../provider/http/errors";
 import { AdaptiveLimiter } from "../../provider/http/limiter";
+import { budgetOf } from "../../provider/http/deadline";
 import { backoffMs, retrying, verdict } from "../../provider/http/retry";
 
 const api = (status: number, code: string, extra = {}) =>
@@ -50,8 +51,9 @@ describe("backoff", () => {
 describe("retrying", () => {
   const options = {
     maxRetries: 3,
-    deadline: Date.now() + 60000,
+    budget: budgetOf(60000),
     idempotent: true,
+    doing: "do something",
     random: () => 0,
   };
 
@@ -93,9 +95,9 @@ describe("retrying", () => {
       async () => {
         throw api(429, "APIG.0308", { retryAfterMs: 60000 });
       },
-      { ...options, deadline: Date.now() + 1000 },
+      { ...options, budget: budgetOf(1000) },
     );
-    await expect(failing).rejects.toThrow(/Gave up after 1 attempt \(operation timeout\)/);
+    await expect(failing).rejects.toThrow(/Gave up after 1 attempt \(roma:operationTimeout\)/);
   });
 
   it("does not resend a write whose outcome is unknown", async () => {
