@@ -49,15 +49,20 @@ export function scrub(text: string): string {
 export function scrubOutside(text: string): string {
   const out = scrub(text);
   let cut = out.length;
-  for (const form of allForms()) {
-    for (let n = Math.min(form.length - 1, out.length); n >= MIN_CUT; n--) {
-      if (out.endsWith(form.slice(0, n))) {
-        cut = Math.min(cut, out.length - n);
-        break;
-      }
-    }
-  }
+  for (const form of allForms()) cut = Math.min(cut, cutStart(out, form));
   return cut === out.length ? out : `${out.slice(0, cut)}${REDACTED}`;
+}
+
+// Where the longest start of `form` (MIN_CUT characters or more) that ends `text` begins, or the
+// text's length. Jumps between occurrences of the form's first character, so a token of kilobytes
+// costs little more than one pass over the text's tail.
+function cutStart(text: string, form: string): number {
+  let at = text.indexOf(form[0], Math.max(0, text.length - form.length + 1));
+  while (at >= 0 && text.length - at >= MIN_CUT) {
+    if (form.startsWith(text.slice(at))) return at;
+    at = text.indexOf(form[0], at + 1);
+  }
+  return text.length;
 }
 
 // One or two characters at the end of a message match the start of some encoded credential in one

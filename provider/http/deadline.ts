@@ -35,12 +35,9 @@ export function timedOut(
   waitingFor: string,
   mayHaveArrived = false,
 ): RomaNetworkError {
-  return networkError(
-    OPERATION_TIMEOUT,
-    mayHaveArrived,
-    doing,
-    `roma:operationTimeout (${budget.limitMs / 1000} s) passed while waiting for ${waitingFor}`,
-  );
+  const error = networkError(OPERATION_TIMEOUT, mayHaveArrived, doing, "");
+  error.message = `Could not ${doing}: roma:operationTimeout (${budget.limitMs / 1000} s) passed while waiting for ${waitingFor}.`;
+  return error;
 }
 
 /** True for the error {@link timedOut} makes. */

@@ -1,0 +1,84 @@
+/**
+ * Small loopback servers for behaviours the emulator does not have: a port that never answers, a
+ * listener that only counts who connects, and a server whose every answer a test writes.
+ */
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from "node:http";
+import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
+
+export interface Listener {
+  url: string;
+  port: number;
+  /** Connections accepted so far. */
+  connections(): number;
+  /** Bytes received so far, as text. */
+  received(): string;
+  close(): Promise<void>;
+}
+
+/** A TCP listener on `host` that accepts, records and never answers. */
+export async function silentListener(host = "127.0.0.1"): Promise<Listener> {
+  let connections = 0;
+  let received = "";
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    connections++;
+    sockets.add(socket);
+    socket.on("data", (chunk) => (received += chunk.toString("latin1")));
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => undefined);
+  });
+  const port = await listen(server, host);
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    connections: () => connections,
+    received: () => received,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export interface StubServer {
+  url: string;
+  /** Method and raw URL of every request, in order. */
+  requests: { method: string; url: string; body: string }[];
+  close(): Promise<void>;
+}
+
+/** An HTTP server on 127.0.0.1 whose answers `answer` writes. */
+export async function stubServer(
+  answer: (req: IncomingMessage, body: string, res: ServerResponse) => void,
+): Promise<StubServer> {
+  const requests: StubServer["requests"] = [];
+  const server = createHttpServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
+    req.on("end", () => {
+      requests.push({ method: req.method ?? "", url: req.url ?? "", body });
+      answer(req, body, res);
+    });
+  });
+  const port = await listen(server, "127.0.0.1");
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Listens on `host`, any free port; the port. */
+export function listen(server: Server, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, host, () => resolve((server.address() as AddressInfo).port));
+  });
+}
