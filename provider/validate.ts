@@ -146,20 +146,27 @@ type Fail = (property: string, reason: string) => void;
  */
 class Failures {
   private readonly shown: CheckFailure[] = [];
-  private readonly counts = new Map<string, { count: number; what: string }>();
+  private readonly groups = new Map<string, { count: number; property: string; what: string }>();
 
+  /** `what` groups failures of many properties (unknown inputs) under the property "inputs". */
   add(property: string, reason: string, what?: string): void {
-    const group = what ?? property.replace(/[.[].*$/, "");
-    const held = this.counts.get(group) ?? { count: 0, what: `problems with ${group}` };
-    this.counts.set(group, held);
-    if (++held.count <= LIMITS.failuresPerProperty) this.shown.push({ property, reason });
+    const base = property.replace(/[.[].*$/, "");
+    const key = what ?? base;
+    let group = this.groups.get(key);
+    if (!group) {
+      group = what
+        ? { count: 0, property: "inputs", what }
+        : { count: 0, property: base, what: `problems with ${base}` };
+      this.groups.set(key, group);
+    }
+    if (++group.count <= LIMITS.failuresPerProperty) this.shown.push({ property, reason });
   }
 
   list(): CheckFailure[] {
-    const more = [...this.counts]
-      .filter(([, { count }]) => count > LIMITS.failuresPerProperty)
-      .map(([group, { count, what }]) => ({
-        property: what.startsWith("problems") ? group : "inputs",
+    const more = [...this.groups.values()]
+      .filter(({ count }) => count > LIMITS.failuresPerProperty)
+      .map(({ count, property, what }) => ({
+        property,
         reason: `and ${(count - LIMITS.failuresPerProperty).toLocaleString("en-US")} more ${what}.`,
       }));
     return [...this.shown, ...more];

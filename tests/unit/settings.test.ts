@@ -1,5 +1,11 @@
 import { inspect } from "node:util";
-import { missingCredentialsMessage, resolveSettings, SettingsError } from "../../provider/settings";
+import {
+  forRegion,
+  isLoopback,
+  missingCredentialsMessage,
+  resolveSettings,
+  SettingsError,
+} from "../../provider/settings";
 
 const config = (values: Record<string, string>) => ({ get: (k: string) => values[k] });
 const none = config({});
@@ -98,6 +104,27 @@ describe("settings", () => {
     ],
     [{ HW_AUTH_URL: "http://10.0.0.1/v3" }, /plain HTTP is refused/],
     [{ ROMA_ENDPOINT: "ftp://x" }, /must be an https:\/\/ URL/],
+    [
+      { ROMA_ENDPOINT: "https://roma.example.com@evil.example.net" },
+      /ROMA_ENDPOINT is "https:\/\/roma.example.com@evil.example.net": a base URL must not carry user info/,
+    ],
+    [{ ROMA_ENDPOINT: "https://user:pw@roma.example.com" }, /must not carry user info/],
+    [{ ROMA_ENDPOINT: "https://@roma.example.com" }, /must not carry user info/],
+    [{ HW_AUTH_URL: "https://iam.example.com/v3?x=1" }, /HW_AUTH_URL .*must not carry a query/],
+    [
+      { ROMA_ENDPOINT: "https://roma.example.com/#frag" },
+      /must not carry a query .* or a fragment/,
+    ],
+    [{ ROMA_ENDPOINT: "https://roma.example.com?" }, /must not carry a query/],
+    [{ ROMA_ENDPOINT: "http://[::ffff:10.0.0.1]:80" }, /plain HTTP is refused/],
+    [{ ROMA_ENDPOINT: "http://127.0.0.1.nip.io" }, /plain HTTP is refused/],
+    [{ HW_REGION_NAME: "x@127.0.0.2:9/#" }, /HW_REGION_NAME is "x@127.0.0.2:9\/#": a region is/],
+    [{ HW_REGION_NAME: "cn-north-4.evil.com" }, /a region is lowercase letters and digits/],
+    [{ HW_REGION_NAME: "CN-NORTH-4" }, /a region is lowercase/],
+    [
+      { HW_PROJECT_ID: "../../v3/projects?name=x" },
+      /HW_PROJECT_ID is "..\/..\/v3\/projects\?name=x": an id is 1 to 64 letters/,
+    ],
   ])("refuses %p with a clear message", (env, message) => {
     expect(() => resolveSettings(none, env)).toThrow(SettingsError);
     expect(() => resolveSettings(none, env)).toThrow(message);
@@ -113,6 +140,42 @@ describe("settings", () => {
     expect(
       resolveSettings(none, { HW_AUTH_URL: "https://iam.{region}.example.com/v3" }).authUrl,
     ).toBe("https://iam.{region}.example.com");
+  });
+
+  it("counts every loopback form as loopback, and nothing else", () => {
+    for (const url of [
+      "http://[::ffff:127.0.0.1]:8780",
+      "http://[::1]:1",
+      "http://127.5.6.7",
+      "http://localhost:1",
+      "http://LOCALHOST",
+      "http://[0:0:0:0:0:0:0:1]",
+    ]) {
+      expect(() => resolveSettings(none, { ROMA_ENDPOINT: url })).not.toThrow();
+    }
+    for (const host of [
+      "10.0.0.1",
+      "[::2]",
+      "[::ffff:7f00:1]",
+      "localhost.evil.com",
+      "128.0.0.1",
+    ]) {
+      expect(isLoopback(host)).toBe(host === "[::ffff:7f00:1]");
+    }
+  });
+
+  it("fills in the region and keeps the template's scheme and host", () => {
+    const s = resolveSettings(none, {});
+    expect(forRegion(s.endpoint, "cn-north-4")).toBe("https://roma.cn-north-4.myhuaweicloud.com");
+    expect(forRegion(s.authUrl, "ap-southeast-1")).toBe(
+      "https://iam.ap-southeast-1.myhuaweicloud.com",
+    );
+    expect(forRegion("https://gw.example.com/{region}/roma", "cn-north-4")).toBe(
+      "https://gw.example.com/cn-north-4/roma",
+    );
+    for (const region of ["x@127.0.0.2:1/#", "a-b/../c", "cn-north-4.evil.com:443", "a-b?x"]) {
+      expect(() => forRegion(s.endpoint, region)).toThrow(/The region is .*: a region is/);
+    }
   });
 
   it("lists every way to give credentials when none is given", () => {

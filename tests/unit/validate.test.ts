@@ -182,3 +182,118 @@ describe("check: every rule names the property and the rule", () => {
     ]);
   });
 });
+
+describe("check: bounded work and bounded answers", () => {
+  const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+
+  it("admits 10,000 pairs in any shape, and lists of 10,000 ids", () => {
+    for (const [apps, apis] of [
+      [10, 1000],
+      [5, 2000],
+      [1, 10000],
+      [10000, 1],
+    ]) {
+      const { failures } = checkInputs(
+        { ...base, appIds: ids("app", apps), apiIds: ids("api", apis) },
+        withRegion,
+      );
+      expect(failures).toEqual([]);
+    }
+  });
+
+  it("refuses 10^6 pairs with one failure that says how to split them", () => {
+    const { failures } = checkInputs(
+      { ...base, appIds: ids("app", 1000), apiIds: ids("api", 1000) },
+      withRegion,
+    );
+    expect(failures).toEqual([
+      {
+        property: "apiIds",
+        reason: expect.stringMatching(
+          /appIds x apiIds is 1,000 x 1,000 = 1,000,000 pairs; one resource holds at most 10,000: split it/,
+        ),
+      },
+    ]);
+  });
+
+  it("refuses a list of a million ids without looking at each", () => {
+    let reads = 0;
+    const huge = new Proxy(ids("app", 1_000_000), {
+      get(target, key, receiver) {
+        if (typeof key === "string" && /^\d+$/.test(key)) reads++;
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    const { failures } = checkInputs({ ...base, appIds: huge }, withRegion);
+    expect(failures).toContainEqual({
+      property: "appIds",
+      reason: "appIds has 1,000,000 entries; at most 10,000 are accepted per resource.",
+    });
+    expect(failures.length).toBeLessThanOrEqual(2);
+    expect(reads).toBe(0);
+  });
+
+  it("lists at most three failures per property and counts the rest", () => {
+    const bad = Array.from({ length: 5234 }, (_, i) => `bad id ${i}`);
+    const { failures } = checkInputs({ ...base, appIds: bad }, withRegion);
+    expect(failures.filter((f) => f.property.startsWith("appIds"))).toEqual([
+      { property: "appIds[0]", reason: expect.stringMatching(/must be 1 to 64 letters/) },
+      { property: "appIds[1]", reason: expect.any(String) },
+      { property: "appIds[2]", reason: expect.any(String) },
+      { property: "appIds", reason: "and 5,231 more problems with appIds." },
+    ]);
+    const unknownKeys = Object.fromEntries(ids("extra", 100_000).map((k) => [k, 1]));
+    const { failures: extra } = checkInputs({ ...base, ...unknownKeys }, withRegion);
+    expect(extra).toHaveLength(4);
+    expect(extra[3]).toEqual({
+      property: "inputs",
+      reason: "and 99,997 more inputs that AppAuthorization does not take.",
+    });
+  });
+
+  it("refuses a 1 MB visitParam in one failure, and a visitParam of many bad parameters in four", () => {
+    const mb = "a".repeat(1 << 20);
+    const { failures } = checkInputs(
+      { ...base, visitParams: [{ apiId: "apiA", visitParam: mb }] },
+      withRegion,
+    );
+    expect(failures).toEqual([
+      {
+        property: "visitParams[0].visitParam",
+        reason:
+          "visitParams[0].visitParam has 1,048,576 characters; at most 10,240 are accepted.",
+      },
+    ]);
+    const many = Array.from({ length: 5000 }, () => "-").join(",");
+    const { failures: bad } = checkInputs(
+      { ...base, visitParams: [{ apiId: "apiA", visitParam: many }] },
+      withRegion,
+    );
+    expect(bad).toHaveLength(4);
+    expect(bad[3].reason).toBe("and 4,997 more problems with visitParams.");
+  });
+
+  it("checks visitParams against the id lists in linear time", () => {
+    // Reads of the id lists' entries: a scan per visit parameter would make 10^8 of them.
+    let reads = 0;
+    const counted = (list: string[]) =>
+      new Proxy(list, {
+        get(target, key, receiver) {
+          if (typeof key === "string" && /^\d+$/.test(key)) reads++;
+          return Reflect.get(target, key, receiver);
+        },
+      });
+    const apis = ids("api", 10_000);
+    const { failures } = checkInputs(
+      {
+        ...base,
+        appIds: ["app1"],
+        apiIds: counted(apis),
+        visitParams: apis.map((apiId) => ({ apiId, appId: "app1", visitParam: "p" })),
+      },
+      withRegion,
+    );
+    expect(failures).toEqual([]);
+    expect(reads).toBeLessThan(10 * apis.length);
+  });
+});
