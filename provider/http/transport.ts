@@ -5,13 +5,10 @@
  * the operation's deadline.
  */
 import axios, { type AxiosInstance } from "axios";
-import { HttpsProxyAgent } from "https-proxy-agent";
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
-import { getProxyForUrl } from "proxy-from-env";
 import { encodeRfc3986 } from "../auth/signer";
 import { debug } from "../log";
-import { Secret } from "../secret";
 import { timedOut, untilDeadline, type Budget } from "./deadline";
 import { apiError, errorFields, isApiError, networkError, type RequestError } from "./errors";
 import type { AdaptiveLimiter } from "./limiter";
@@ -81,8 +78,6 @@ const NOT_SENT = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ERR_INVALID_URL", "
 
 export class Transport {
   private readonly http: AxiosInstance;
-  private readonly httpsAgent = new HttpsAgent({ keepAlive: true });
-  private readonly proxyAgents = new Map<string, HttpsProxyAgent<string>>();
   // Server clock minus this machine's, from the last answer's Date header; see serverNow().
   private serverOffsetMs: number | undefined;
 
@@ -91,14 +86,14 @@ export class Transport {
       timeout: options.requestTimeoutMs,
       // A redirect could carry a token or a signed request to another host: never follow one.
       maxRedirects: 0,
-      // axios would send an https URL to an HTTPS_PROXY as a plain absolute-URI request; the
-      // agent chosen per request (agentFor) tunnels through the proxy with CONNECT instead.
-      proxy: false,
       responseType: "text",
       transformRequest: [(data: unknown) => data],
       transformResponse: [(data: unknown) => data],
       validateStatus: () => true,
       httpAgent: new HttpAgent({ keepAlive: true }),
+      // Through the proxy HTTPS_PROXY names (unless NO_PROXY exempts the host), axios tunnels
+      // HTTPS with CONNECT, so TLS runs end to end and the proxy sees only host and port.
+      httpsAgent: new HttpsAgent({ keepAlive: true }),
     });
   }
 
@@ -189,7 +184,8 @@ export class Transport {
         headers: { Accept: "application/json", ...prepared.headers },
         data: prepared.body === "" ? undefined : prepared.body,
         signal: budget.signal,
-        httpsAgent: this.agentFor(prepared.url),
+        // Plain HTTP goes only to loopback (the emulator), which no proxy can reach.
+        ...(prepared.url.protocol === "http:" ? { proxy: false as const } : {}),
       });
     } catch (error) {
       if (budget.signal.aborted) {
@@ -213,22 +209,6 @@ export class Transport {
       throw apiError(errorFields(answer.status, headers, body, Date.now()), doing);
     }
     return { status: answer.status, headers, body };
-  }
-
-  // HTTPS through the proxy HTTPS_PROXY names (unless NO_PROXY exempts the host), tunnelled with
-  // CONNECT so TLS runs end to end. Plain HTTP goes only to loopback, which is never proxied.
-  private agentFor(url: URL): HttpsAgent | undefined {
-    if (url.protocol !== "https:") return undefined;
-    const proxy = getProxyForUrl(url.href);
-    if (!proxy) return this.httpsAgent;
-    let agent = this.proxyAgents.get(proxy);
-    if (!agent) {
-      const password = decodeURIComponent(new URL(proxy).password);
-      if (password) new Secret(password); // scrubbed from messages like any credential
-      agent = new HttpsProxyAgent(proxy, { keepAlive: true });
-      this.proxyAgents.set(proxy, agent);
-    }
-    return agent;
   }
 }
 

@@ -260,8 +260,7 @@ describe("check: bounded work and bounded answers", () => {
     expect(failures).toEqual([
       {
         property: "visitParams[0].visitParam",
-        reason:
-          "visitParams[0].visitParam has 1,048,576 characters; at most 10,240 are accepted.",
+        reason: "visitParams[0].visitParam has 1,048,576 characters; at most 10,240 are accepted.",
       },
     ]);
     const many = Array.from({ length: 5000 }, () => "-").join(",");
