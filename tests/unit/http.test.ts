@@ -100,6 +100,26 @@ describe("retrying", () => {
     await expect(failing).rejects.toThrow(/Gave up after 1 attempt \(roma:operationTimeout\)/);
   });
 
+  it("ends a sleep between attempts at the deadline, naming what it waited for", async () => {
+    const controller = new AbortController();
+    let n = 0;
+    const failing = retrying(
+      async () => {
+        n++;
+        setImmediate(() => controller.abort());
+        throw api(429, "APIG.0308", { retryAfterMs: 50_000 });
+      },
+      {
+        ...options,
+        budget: { deadline: Infinity, signal: controller.signal, limitMs: 3000 },
+      },
+    );
+    await expect(failing).rejects.toThrow(
+      /^Could not do something: roma:operationTimeout \(3 s\) passed while waiting for the next attempt, 50000 ms after: Could not do something: m \(APIG.0308, HTTP 429\)/,
+    );
+    expect(n).toBe(1);
+  });
+
   it("does not resend a write whose outcome is unknown", async () => {
     let n = 0;
     await expect(
@@ -134,6 +154,23 @@ describe("AdaptiveLimiter", () => {
     );
     expect(most).toBe(3);
     expect(order).toEqual([...order].sort((a, b) => a - b));
+  });
+
+  it("lets a waiter leave the queue when its operation ends, and hands its turn on", async () => {
+    const limiter = new AdaptiveLimiter(1);
+    const held = await limiter.acquire();
+    const leaving = new AbortController();
+    const left = limiter.acquire(leaving.signal);
+    const next = limiter.acquire();
+    leaving.abort();
+    await expect(left).rejects.toThrow(/aborted while waiting for a request slot/);
+    held.release("ok");
+    const slot = await next;
+    expect(limiter.busy).toBe(1);
+    slot.release("ok");
+    expect(limiter.busy).toBe(0);
+    await expect(limiter.acquire(leaving.signal)).rejects.toThrow(/aborted/);
+    expect(limiter.busy).toBe(0);
   });
 
   it("halves on throttling once per generation and grows back after successes", async () => {
