@@ -19,6 +19,7 @@ import {
   forRegion,
   missingCredentialsMessage,
   resolveSettings,
+  urlOrigin,
   type ProviderSettings,
 } from "./settings";
 
@@ -75,9 +76,18 @@ export class ProcessRuntime {
       projectId,
       instanceId: where.instanceId,
       envId: where.envId,
-      endpoint: forRegion(this.settings.endpoint, region),
+      endpoint: this.baseUrl("endpoint", region),
       auth: this.authenticator(region, { projectId }),
     };
+  }
+
+  // A base URL for the region, checked, and named to the transport for its error messages.
+  private baseUrl(which: "endpoint" | "authUrl", region: string): string {
+    const url = forRegion(this.settings[which], region);
+    // A region other than the settings' is a resource's own.
+    const regionSource = region === this.settings.region ? this.settings.sources.region : undefined;
+    this.transport.nameBase(url, urlOrigin(this.settings, which, region, regionSource));
+    return url;
   }
 
   private authenticator(region: string, scope: TokenScope): Authenticator {
@@ -97,7 +107,7 @@ export class ProcessRuntime {
   // Shared by every resource of the region: run under a budget of its own (one caller's deadline
   // must not fail the others), while each caller waits no longer than its own deadline.
   private discoverProject(region: string, budget: Budget): Promise<string> {
-    const authUrl = forRegion(this.settings.authUrl, region);
+    const authUrl = this.baseUrl("authUrl", region);
     const lookup = once(this.projects, `${authUrl}|${region}`, async () => {
       const own = this.budget();
       if (this.settings.credentials.kind === "password") {
@@ -131,7 +141,7 @@ export class ProcessRuntime {
   } {
     const c = this.settings.credentials;
     if (c.kind !== "password") throw new Error("token source without a password login");
-    const authUrl = forRegion(this.settings.authUrl, region);
+    const authUrl = this.baseUrl("authUrl", region);
     const key = `${authUrl}|${"projectId" in scope ? scope.projectId : `name:${scope.projectName}`}`;
     const doing = `log in to IAM as ${c.userName} (domain ${c.domainName})`;
     const loginOnce = (budget: Budget) =>

@@ -37,9 +37,14 @@ export class Secret {
  * Call it before cutting a text short, so no cut can split a value past recognition.
  */
 export function scrub(text: string): string {
-  let out = text;
-  for (const form of allForms()) if (out.includes(form)) out = out.split(form).join(REDACTED);
-  return out;
+  const pattern = formsPattern();
+  if (!pattern) return text;
+  // One pass, longest form first, over the text between markers written before: a value of a few
+  // characters never matches inside a marker.
+  return text
+    .split(REDACTED)
+    .map((part) => part.replace(pattern, REDACTED))
+    .join(REDACTED);
 }
 
 /**
@@ -98,6 +103,24 @@ function allForms(): string[] {
     forms.push(...known);
   }
   return forms.sort((a, b) => b.length - a.length);
+}
+
+// One alternation of every form, longest first, rebuilt when a secret is added.
+function formsPattern(): RegExp | undefined {
+  const slot = globalThis as unknown as Record<
+    string,
+    { size: number; pattern?: RegExp } | undefined
+  >;
+  const key = `${REGISTRY_KEY}_pattern`;
+  const held = slot[key];
+  if (held && held.size === registry().size) return held.pattern;
+  const forms = allForms();
+  const pattern =
+    forms.length === 0
+      ? undefined
+      : new RegExp(forms.map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "g");
+  slot[key] = { size: registry().size, pattern };
+  return pattern;
 }
 
 function registry(): Set<string> {

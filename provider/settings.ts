@@ -131,6 +131,8 @@ export interface ProviderSettings {
   endpoint: string;
   authUrl: string;
   region?: string;
+  /** Where the URL settings and the region came from (`roma:endpoint`, `HW_REGION_NAME`...). */
+  sources: Partial<Record<"endpoint" | "authUrl" | "region", string>>;
   projectId?: string;
   credentials: Credentials;
   maxRetries: number;
@@ -154,6 +156,8 @@ export function resolveSettings(
   const found = (name: SettingName) => lookup(SETTING_SPECS[name], config, env);
   const endpoint = found("endpoint");
   const authUrl = found("authUrl");
+  const region = found("region");
+  const sources = { endpoint: endpoint?.source, authUrl: authUrl?.source, region: region?.source };
   return {
     endpoint: endpoint
       ? checkedUrl(endpoint.value, endpoint.source)
@@ -161,7 +165,8 @@ export function resolveSettings(
     authUrl: authUrl
       ? checkedUrl(authUrl.value, authUrl.source).replace(/\/v3$/, "")
       : "https://iam.{region}.myhuaweicloud.com",
-    region: checkedRegion(found("region")),
+    region: checkedRegion(region),
+    sources: Object.fromEntries(Object.entries(sources).filter(([, v]) => v)),
     projectId: checkedId(found("projectId")),
     credentials: credentials(found),
     maxRetries: wholeNumber(found("maxRetries"), 0, 20, 5),
@@ -337,6 +342,26 @@ export function forRegion(template: string, region: string): string {
     );
   }
   return url;
+}
+
+/**
+ * Which settings produced a base URL, for the messages of a request that reached no ROMA Connect
+ * (or IAM) there: the URL setting, or its default, and where the region came from.
+ */
+export function urlOrigin(
+  settings: ProviderSettings,
+  which: "endpoint" | "authUrl",
+  region: string,
+  regionSource: string | undefined,
+): string {
+  const template = settings[which];
+  const url = forRegion(template, region);
+  const fromRegion = ` with the region "${region}" (from ${regionSource ?? "the resource's region input"})`;
+  const source = settings.sources[which];
+  if (!source) {
+    return `The URL ${url} is roma:${which}'s default${fromRegion}; set roma:${which} if the service is reached elsewhere.`;
+  }
+  return `The URL ${url} comes from ${source} (${JSON.stringify(template)})${template.includes("{region}") ? fromRegion : ""}: check it.`;
 }
 
 /** A Huawei Cloud region name as it appears in host names, such as `cn-north-4`. */

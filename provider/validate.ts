@@ -97,9 +97,11 @@ export function checkInputs(
 
   inputs.instanceId = requiredId(news.instanceId, "instanceId", fail);
   inputs.envId = requiredString(news.envId, "envId", fail, (v) =>
-    ENV_ID.test(v)
-      ? undefined
-      : `envId must be 1 to 64 characters, each a letter, digit, '-' or '_' (the API's env_id rule); got ${describe(v)}.`,
+    /^release$/i.test(v)
+      ? `envId is ${describe(v)}, the name of the environment every instance has; envId takes its id, "DEFAULT_ENVIRONMENT_RELEASE_ID" (other environments' ids are 32 hexadecimal characters).`
+      : ENV_ID.test(v)
+        ? undefined
+        : `envId must be 1 to 64 characters, each a letter, digit, '-' or '_' (the API's env_id rule); got ${describe(v)}.`,
   );
   inputs.appIds = idList(news.appIds, "appIds", "app", fail);
   inputs.apiIds = idList(news.apiIds, "apiIds", "API", fail);

@@ -7,6 +7,7 @@
  * message, whenever the provider is serialized by value (a program importing it by relative path).
  */
 import { scrub, scrubOutside } from "../secret";
+import { SETTING_SPECS } from "../settings";
 import type { ErrorBodyWire } from "../wire";
 
 /** What an error answer said, as the client read it. */
@@ -41,9 +42,13 @@ export interface RomaNetworkError extends Error {
 /** Any failure of one request. */
 export type RequestError = RomaApiError | RomaNetworkError;
 
-export function apiError(fields: ApiErrorFields, doing: string): RomaApiError {
+/**
+ * `where`: which settings produced the URL (see `urlOrigin`), told when the answer did not come
+ * from the API the provider meant to reach.
+ */
+export function apiError(fields: ApiErrorFields, doing: string, where?: string): RomaApiError {
   const scrubbed = { ...fields, apiMessage: scrubOutside(fields.apiMessage) };
-  return Object.assign(new Error(scrub(apiErrorMessage(scrubbed, doing))), {
+  return Object.assign(new Error(scrub(apiErrorMessage(scrubbed, doing, where))), {
     name: "RomaApiError",
     kind: "api" as const,
     ...scrubbed,
@@ -56,9 +61,11 @@ export function networkError(
   mayHaveArrived: boolean,
   doing: string,
   detail: string,
+  where?: string,
 ): RomaNetworkError {
+  const hint = where && networkHint(code, where);
   const message = scrub(
-    `Could not ${doing}: ${scrubOutside(detail)} (${code}; no answer from the server).`,
+    `Could not ${doing}: ${scrubOutside(detail)} (${code}; no answer from the server).${hint ? ` ${hint}` : ""}`,
   );
   return Object.assign(new Error(message), {
     name: "RomaNetworkError",
@@ -126,18 +133,39 @@ export function isSignatureRejection(f: ApiErrorFields): boolean {
   );
 }
 
-function apiErrorMessage(f: ApiErrorFields, doing: string): string {
+function apiErrorMessage(f: ApiErrorFields, doing: string, origin?: string): string {
   const where = [f.code, `HTTP ${f.status}`, f.requestId ? `request ${f.requestId}` : undefined]
     .filter(Boolean)
     .join(", ");
-  const hint = hintFor(f);
+  const hint = hintFor(f) ?? (origin && notTheApi(f, origin));
   return `Could not ${doing}: ${f.apiMessage} (${where}).${hint ? ` ${hint}` : ""}`;
 }
+
+// An answer without the API's error code, saying the path is unknown: some other server answered.
+function notTheApi(f: ApiErrorFields, origin: string): string | undefined {
+  if (!f.code.startsWith("HTTP.") || ![404, 405].includes(f.status)) return undefined;
+  return `The answer has no error code of ROMA Connect or IAM, so the server is likely not the service's API. ${origin}`;
+}
+
+// Failures that say the URL points at the wrong place, rather than that the network is unwell.
+function networkHint(code: string, origin: string): string | undefined {
+  if (code === "EPROTO" || code === "ERR_SSL_WRONG_VERSION_NUMBER") {
+    return `The server at that address does not speak TLS (plain HTTP on an https:// URL, or the wrong port). ${origin}`;
+  }
+  if (["ENOTFOUND", "ECONNREFUSED", "ERR_TLS_CERT_ALTNAME_INVALID"].includes(code)) return origin;
+  return undefined;
+}
+
+const names = (spec: { config: readonly string[]; env: readonly string[] }) =>
+  [...spec.config, ...spec.env].join(" / ");
 
 const SIGNATURE_CODES = ["APIG.0301", "APIGW.0301"];
 
 // Remedies for the codes users meet while setting up; the rest speak for themselves.
 function hintFor(f: ApiErrorFields): string | undefined {
+  if (f.status === 401 && /security.?token/i.test(f.apiMessage)) {
+    return `Temporary AK/SK credentials work only with the security token issued with them: set ${names(SETTING_SPECS.securityToken)}.`;
+  }
   if (isSignatureRejection(f)) {
     const skew =
       f.clockSkewMs !== undefined && Math.abs(f.clockSkewMs) > 60000
@@ -154,6 +182,8 @@ function hintFor(f: ApiErrorFields): string | undefined {
       return "The token was not accepted: check roma:token / HW_AUTH_TOKEN; a token only works in the project and region it was issued for.";
     case "APIG.1005":
       return "The credential is not allowed to do this: it needs write permission on ROMA Connect (for example the ROMA FullAccess policy).";
+    case "APIG.3003":
+      return "envId takes an environment's id, not its name: ids look like DEFAULT_ENVIRONMENT_RELEASE_ID (the RELEASE environment every instance has) or 32 hexadecimal characters. The console lists them under the instance's API environments.";
     case "APIG.3030":
       return "Check instanceId, and that the project and region are the instance's.";
     case "APIG.0308":

@@ -78,6 +78,8 @@ const NOT_SENT = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ERR_INVALID_URL", "
 
 export class Transport {
   private readonly http: AxiosInstance;
+  // Which settings produced each base URL, for the messages of answers from the wrong server.
+  private readonly origins = new Map<string, string>();
   // Server clock minus this machine's, from the last answer's Date header; see serverNow().
   private serverOffsetMs: number | undefined;
 
@@ -110,6 +112,11 @@ export class Transport {
    */
   serverNow(): number | undefined {
     return this.serverOffsetMs === undefined ? undefined : Date.now() + this.serverOffsetMs;
+  }
+
+  /** Records which settings produced `baseUrl`, a sentence for error messages (`urlOrigin`). */
+  nameBase(baseUrl: string, origin: string): void {
+    this.origins.set(baseUrl, origin);
   }
 
   /** Sends `request`, retrying as its kind allows, within the operation's budget. */
@@ -147,7 +154,7 @@ export class Transport {
       });
       try {
         credential?.apply(prepared);
-        const response = await this.once(prepared, request.doing, attempt, budget);
+        const response = await this.once(prepared, request, attempt, budget);
         slot.release("ok");
         return response;
       } catch (error) {
@@ -171,10 +178,12 @@ export class Transport {
 
   private async once(
     prepared: PreparedRequest,
-    doing: string,
+    request: Request,
     attempt: number,
     budget: Budget,
   ): Promise<Response> {
+    const { doing } = request;
+    const origin = this.origins.get(request.baseUrl);
     const started = Date.now();
     let answer;
     try {
@@ -194,7 +203,7 @@ export class Transport {
       const code = (error as { code?: string }).code ?? "ERR_NETWORK";
       const detail = (error as Error).message;
       debug(`${prepared.method} ${prepared.url.pathname} failed: ${code} (attempt ${attempt})`);
-      throw networkError(code, !NOT_SENT.includes(code), doing, detail);
+      throw networkError(code, !NOT_SENT.includes(code), doing, detail, origin);
     }
     const headers = Object.fromEntries(
       Object.entries(answer.headers).map(([k, v]) => [k.toLowerCase(), String(v)]),
@@ -206,7 +215,7 @@ export class Transport {
       `${prepared.method} ${prepared.url.pathname} -> ${answer.status} in ${Date.now() - started} ms (attempt ${attempt})`,
     );
     if (answer.status >= 400) {
-      throw apiError(errorFields(answer.status, headers, body, Date.now()), doing);
+      throw apiError(errorFields(answer.status, headers, body, Date.now()), doing, origin);
     }
     return { status: answer.status, headers, body };
   }

@@ -61,7 +61,9 @@ describe("authentication", () => {
     expect(emu.control.bindings()).toHaveLength(1);
     await expect(
       lifecycle({ "roma:accessKey": t().accessKey, "roma:secretKey": t().secretKey }, 1),
-    ).rejects.toThrow(/signature was rejected/);
+    ).rejects.toThrow(
+      /only with the security token issued with them: set roma:securityToken \/ huaweicloud:securityToken \/ HW_SECURITY_TOKEN/,
+    );
   });
 
   it("says a rejected signature may be a wrong key or clock skew, and shows the skew", async () => {

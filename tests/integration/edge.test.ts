@@ -331,3 +331,81 @@ describe("every operation ends by roma:operationTimeout", () => {
     });
   });
 });
+
+describe("errors that name the setting to fix", () => {
+  it("a server that is not ROMA Connect answering 404 names roma:endpoint and its value", async () => {
+    const stub = await stubServer((_req, _body, res) =>
+      res.writeHead(404, { "Content-Type": "text/html" }).end("<html>Not Found</html>"),
+    );
+    try {
+      const provider = await configuredProvider({
+        "roma:endpoint": stub.url,
+        "roma:region": "cn-north-4",
+        "roma:projectId": "p1",
+        "roma:token": "t0ken-value",
+      });
+      await expect(provider.create(inputs)).rejects.toThrow(
+        `(HTTP.404, HTTP 404). The answer has no error code of ROMA Connect or IAM, so the server is likely not the service's API. The URL ${stub.url} comes from roma:endpoint ("${stub.url}"): check it.`,
+      );
+    } finally {
+      await stub.close();
+    }
+  });
+
+  it("plain HTTP on an https:// URL names the setting and is not retried", async () => {
+    // What a plain-HTTP server answers to a TLS hello.
+    const plain = await silentListener("127.0.0.1", "HTTP/1.1 400 Bad Request\r\n\r\n");
+    try {
+      const endpoint = `https://127.0.0.1:${plain.port}/{region}`;
+      const provider = await configuredProvider({
+        "roma:endpoint": endpoint,
+        "roma:region": "cn-north-4",
+        "roma:projectId": "p1",
+        "roma:token": "t0ken-value",
+        "roma:maxRetries": "5",
+      });
+      const failure = await provider.read!("id", {
+        ...inputs,
+        authorizations: [{ id: "r1", appId: "app1", apiId: "api1", authTime: "" }],
+      }).catch((e: Error) => e.message);
+      expect(failure).toMatch(
+        /\((EPROTO|ERR_SSL_WRONG_VERSION_NUMBER); no answer from the server\)\. The server at that address does not speak TLS/,
+      );
+      expect(failure).toContain(
+        `comes from roma:endpoint ("${endpoint}") with the region "cn-north-4" (from roma:region): check it.`,
+      );
+      expect(plain.connections()).toBe(1);
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it("an environment's name where its id belongs gets the id's form", async () => {
+    const provider = await configuredProvider({
+      "roma:region": "cn-north-4",
+      "roma:token": "t0ken-value",
+    });
+    const { failures } = await provider.check({}, { ...inputs, envId: "RELEASE" });
+    expect(failures).toEqual([
+      {
+        property: "envId",
+        reason: expect.stringContaining('envId takes its id, "DEFAULT_ENVIRONMENT_RELEASE_ID"'),
+      },
+    ]);
+    const emu = await startEmulator();
+    try {
+      const onEmulator = await configuredProvider(emulatorSettings(emu));
+      const news = await checkedInputs(onEmulator, {
+        instanceId: emu.seed.instanceId,
+        envId: "TEST",
+        appIds: [emu.seed.apps[0].id],
+        apiIds: [emu.seed.apis[0].id],
+      });
+      await expect(onEmulator.create(news)).rejects.toThrow(
+        /\(APIG.3003, HTTP 404, .*envId takes an environment's id, not its name: ids look like DEFAULT_ENVIRONMENT_RELEASE_ID .* or 32 hexadecimal characters/,
+      );
+    } finally {
+      await emu.close();
+    }
+  });
+});

@@ -19,15 +19,18 @@ export interface Listener {
   close(): Promise<void>;
 }
 
-/** A TCP listener on `host` that accepts, records and never answers. */
-export async function silentListener(host = "127.0.0.1"): Promise<Listener> {
+/** A TCP listener on `host` that accepts and records; it never answers, or writes `reply` once. */
+export async function silentListener(host = "127.0.0.1", reply?: string): Promise<Listener> {
   let connections = 0;
   let received = "";
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     connections++;
     sockets.add(socket);
-    socket.on("data", (chunk) => (received += chunk.toString("latin1")));
+    socket.on("data", (chunk) => {
+      received += chunk.toString("latin1");
+      if (reply !== undefined) socket.end(reply);
+    });
     socket.on("close", () => sockets.delete(socket));
     socket.on("error", () => undefined);
   });

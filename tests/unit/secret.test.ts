@@ -84,3 +84,13 @@ describe("error messages are scrubbed before they are cut", () => {
     );
   });
 });
+
+// Last: a one-character secret garbles every later message of this file.
+describe("a one-character secret", () => {
+  it("never scrubs inside a marker it wrote, however short the value", () => {
+    new Secret("e");
+    expect(scrub(scrub("the key Zq was refused"))).toBe(
+      "th[redacted] k[redacted]y [redacted] was r[redacted]fus[redacted]d",
+    );
+  });
+});
