@@ -286,8 +286,7 @@ export function isLoopback(hostname: string): boolean {
 const PLACEHOLDER = "region-placeholder-0";
 
 function checkedUrl(value: string, source: string): string {
-  const refuse = (why: string) =>
-    new SettingsError(`${source} is ${JSON.stringify(value)}: ${why}`);
+  const refuse = (why: string) => new SettingsError(`${source} is ${value}: ${why}`);
   let url: URL;
   try {
     url = new URL(value.replace(/\{region\}/g, PLACEHOLDER));
