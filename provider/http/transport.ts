@@ -221,8 +221,8 @@ export class Transport {
   }
 }
 
-/** Why `segment` cannot go into a request path, or undefined when it can. */
-export function segmentProblem(segment: string): string | undefined {
+// Why `segment` cannot go into a request path, or undefined when it can.
+function segmentProblem(segment: string): string | undefined {
   if (segment === "" || segment === "." || /[/\\?#]|\.\./.test(segment)) {
     return `${JSON.stringify(segment.slice(0, 80))} cannot be part of a request path: an id never is empty or contains '/', '\\', '?', '#' or '..'`;
   }
