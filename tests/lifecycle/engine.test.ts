@@ -3,9 +3,9 @@
  * dynamic-provider host and the emulator. Each test pins one behaviour of `tests/harness/engine.ts`
  * (the pulumi/pulumi source it follows is named there), so the harness cannot drift silently.
  */
-import { startEmulator, type Emulator } from "../../emulator";
+import { FAULTS, startEmulator, type Emulator } from "../../emulator";
 import { Interrupter } from "../harness/interrupt";
-import { emulatorConfig, PROGRAM, Stack } from "../harness/lifecycle";
+import { emulatorConfig, PROGRAM, ROOT, Stack } from "../harness/lifecycle";
 import type { Declared } from "../harness/program";
 import { bound, product } from "../support";
 
@@ -183,5 +183,55 @@ describe("the engine stand-in", () => {
     // Deleted first: the cancels come before the new environment's authorize.
     expect(emu.control.log().map((e) => e.route)).toEqual(["cancel", "cancel", "authorize"]);
     expect(bound(emu, other)).toEqual(product([app()], apis(2)));
+  });
+
+  it("says, when the stored settings fail, that refresh and destroy use them and what to run", async () => {
+    const gone = await Interrupter.start(emu.url);
+    const stack = stackOf(resource(2));
+    stack.set({ "roma:endpoint": gone.url });
+    await stack.up();
+    await gone.close();
+    stack.set({ "roma:endpoint": emu.url });
+    const failed = await stack.refresh();
+    expect(failed.error).toMatch(/ECONNREFUSED/);
+    expect(failed.error).toContain(
+      "they use the provider settings stored in the state at the last `pulumi up`, not the current " +
+        "stack config. After changing roma:* settings, run `pulumi up` first, or pass --run-program.",
+    );
+    expect((await stack.refresh({ runProgram: true })).error).toBeUndefined();
+    expect((await stack.up()).error).toBeUndefined();
+    expect((await stack.destroy()).error).toBeUndefined();
+    expect(emu.control.bindings()).toEqual([]);
+  });
+
+  it("after a failed destroy, up alone sees nothing to do; refresh then up restores access, as the error says", async () => {
+    const stack = stackOf(resource(3));
+    await stack.up();
+    emu.control.setFaults({
+      next: [{ route: "cancel", count: 1, fault: FAULTS.invalidParameter() }],
+    });
+    const failed = await stack.destroy();
+    expect(failed.error).toContain(
+      "run `pulumi refresh`, then `pulumi up`, which authorizes them again",
+    );
+    expect(bound(emu)).toHaveLength(1);
+    expect((await stack.up()).steps.map((s) => s.op)).toEqual(["same"]);
+    expect(bound(emu)).toHaveLength(1);
+    await stack.refresh();
+    await stack.up();
+    expect(bound(emu)).toEqual(product([app()], apis(3)));
+  });
+
+  it("names the cause and the remedy when the stored __provider no longer loads", async () => {
+    const stack = stackOf(resource(2));
+    await stack.up();
+    // The same state, run from another folder: the relative path in __provider leads nowhere.
+    stack.options.cwd = ROOT;
+    const failed = await stack.destroy();
+    expect(failed.error).toMatch(
+      /^Cannot load the provider code this resource was saved with: \S+handlers\.js \(resolved from the project folder /,
+    );
+    expect(failed.error).toContain("Put the package back at that path (or link it there)");
+    expect(stack.state.resources).toHaveLength(1);
   });
 });
