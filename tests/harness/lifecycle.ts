@@ -146,7 +146,11 @@ export class Stack {
         };
         return interrupted;
       }
-      if (code !== 0) throw new Error(`program runner failed: ${stderr}`);
+      // After a program's own failure the Pulumi runtime reports its leaked promises and sets a
+      // failing exit code on its way out; the result was written before, and tells what failed.
+      if (code !== 0 && !existsSync(job.resultFile)) {
+        throw new Error(`program runner failed: ${stderr}`);
+      }
       const result = JSON.parse(readFileSync(job.resultFile, "utf8")) as RunResult;
       this.state = result.state;
       return result;

@@ -106,13 +106,25 @@ async function main(jobFile: string): Promise<void> {
 
 async function runProgram(job: Job, engine: Engine): Promise<Record<string, unknown>> {
   const load = createRequire(join(job.program!, "index.js"));
-  const pulumi: typeof import("@pulumi/pulumi") = load("@pulumi/pulumi");
-  // A failed registration also rejects promises inside the Pulumi runtime that nothing awaits; the
-  // error is already recorded (as the language host reports it), so they must not end the process.
-  process.on("unhandledRejection", () => undefined);
   const registered = new Set<string>();
   const pending: Promise<unknown>[] = [];
   const errors: string[] = [];
+  const pulumi: typeof import("@pulumi/pulumi") = load("@pulumi/pulumi");
+  // A failed registration also rejects promises inside the Pulumi runtime that nothing awaits; the
+  // error is already recorded (as the language host reports it), so they must not end the process.
+  // Any other unhandled rejection is the program's own failure (a throwing apply, for example),
+  // which the Node language host reports and fails the update on (sdk/nodejs/cmd/run/run.ts).
+  let crash: (error: Error) => void = () => undefined;
+  const crashed = new Promise<never>((_, reject) => (crash = reject));
+  crashed.catch(() => undefined);
+  process.on("unhandledRejection", (reason) => {
+    if (errors.length > 0) return;
+    crash(
+      new Error(
+        `Running program '${job.program}' failed with an unhandled exception:\n${String(reason)}`,
+      ),
+    );
+  });
   const options = new Map<string, ResourceOptions & { secretOutputs: string[] }>();
   await pulumi.runtime.setMocks(
     {
@@ -131,10 +143,7 @@ async function runProgram(job: Job, engine: Engine): Promise<Record<string, unkn
         // pkg/resource/deploy/step_executor.go: an output is stored secret when the input of the
         // same top-level name was secret, or it is listed in additionalSecretOutputs.
         const { secretOutputs, ...opts } = options.get(args.name) ?? { secretOutputs: [] };
-        const secretInputs = Object.keys(args.inputs as Props).filter((k) =>
-          isSecret((args.inputs as Props)[k]),
-        );
-        const secrets = [...new Set([...secretInputs, ...secretOutputs])].sort();
+        const secrets = [...new Set(secretOutputs)].sort();
         const done = engine.register(urn, args.type, args.name, inputs, opts, secrets).then(
           ({ id, outputs }) => ({ id, state: outputs }),
           (error: Error) => {
@@ -163,7 +172,7 @@ async function runProgram(job: Job, engine: Engine): Promise<Record<string, unkn
     if (errors.length > 0) throw new Error(errors.join("\n"));
   };
   const exports = load(job.program!) as Record<string, unknown>;
-  await settle();
+  await Promise.race([settle(), crashed]);
   const outputs: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(exports)) {
     // `apply` never runs for a value unknown in a preview; the Output's own promises tell.
@@ -171,7 +180,8 @@ async function runProgram(job: Job, engine: Engine): Promise<Record<string, unkn
       isKnown: Promise<boolean>;
       promise(): Promise<unknown>;
     };
-    outputs[key] = (await out.isKnown) ? await out.promise() : "<unknown in preview>";
+    const known = await Promise.race([out.isKnown, crashed]);
+    outputs[key] = known ? await Promise.race([out.promise(), crashed]) : "<unknown in preview>";
   }
   await settle();
   await engine.deleteUnregistered(registered);
@@ -199,7 +209,13 @@ function interceptOptions(
       ...(req.getDeletebeforereplacedefined()
         ? { deleteBeforeReplace: req.getDeletebeforereplace() }
         : {}),
-      secretOutputs: req.getAdditionalsecretoutputsList(),
+      // Secret inputs arrive wrapped in the request (the mocks unwrap them before newResource).
+      secretOutputs: [
+        ...req.getAdditionalsecretoutputsList(),
+        ...Object.entries((req.getObject()?.toJavaScript() ?? {}) as Props)
+          .filter(([, v]) => isSecret(v))
+          .map(([k]) => k),
+      ],
     });
     return register(req, done);
   };
