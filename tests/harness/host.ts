@@ -10,6 +10,7 @@ type ProviderPb = typeof import("@pulumi/pulumi/proto/provider_pb");
 type ProviderGrpc = typeof import("@pulumi/pulumi/proto/provider_grpc_pb");
 type StatusPb = typeof import("@pulumi/pulumi/proto/status_pb");
 type StructPb = typeof import("google-protobuf/google/protobuf/struct_pb");
+type EmptyPb = typeof import("google-protobuf/google/protobuf/empty_pb");
 type Grpc = typeof import("@grpc/grpc-js");
 
 /** A property bag as the engine sends it. */
@@ -39,6 +40,7 @@ export class ProviderHost {
     private readonly pb: ProviderPb,
     private readonly struct: StructPb,
     private readonly status: StatusPb,
+    private readonly empty: EmptyPb,
   ) {}
 
   /**
@@ -70,12 +72,19 @@ export class ProviderHost {
       child.once("exit", (code) => reject(new Error(`provider host exited (${code}): ${output}`)));
     });
     const services = fromPulumi("./proto/provider_grpc_pb") as ProviderGrpc;
-    // A partial failure carries the resource's properties, `__provider` included, in the status
-    // metadata: allow what the engine's Go gRPC client allows, far above grpc-js's 8 KiB default.
+    // The engine's limits: grpc-go's 16 MiB header list, and the 400 MiB messages Pulumi allows
+    // (sdk/go/common/util/rpcutil/serve.go, maxRPCMessageSize). grpc-js does not read
+    // `grpc.max_metadata_size` and its HTTP/2 layer cannot take one header field over ~64 KiB,
+    // so a partial failure larger than that (its properties travel in the status trailer) is
+    // still lost here where the engine would receive it.
     const client = new services.ResourceProviderClient(
       `127.0.0.1:${port}`,
       grpc.credentials.createInsecure(),
-      { "grpc.max_metadata_size": 16 * 1024 * 1024 },
+      {
+        "grpc.max_metadata_size": 16 * 1024 * 1024,
+        "grpc.max_receive_message_length": 400 * 1024 * 1024,
+        "grpc.max_send_message_length": 400 * 1024 * 1024,
+      },
     );
     const host = new ProviderHost(
       child,
@@ -83,6 +92,7 @@ export class ProviderHost {
       fromPulumi("./proto/provider_pb") as ProviderPb,
       fromPulumi("google-protobuf/google/protobuf/struct_pb") as StructPb,
       fromPulumi("./proto/status_pb") as StatusPb,
+      fromPulumi("google-protobuf/google/protobuf/empty_pb") as EmptyPb,
     );
     host.output = output;
     child.stdout!.on("data", (d: Buffer) => (host.output += d.toString()));
@@ -170,6 +180,11 @@ export class ProviderHost {
       outputs: resp.getProperties()?.toJavaScript() as Props,
       inputs: resp.getInputs()?.toJavaScript() as Props | undefined,
     };
+  }
+
+  /** What the engine sends on Ctrl-C (`Cancel`): the dynamic-provider host answers and ignores it. */
+  async cancel(): Promise<void> {
+    await this.call("cancel", new this.empty.Empty());
   }
 
   async close(): Promise<void> {

@@ -5,7 +5,8 @@
  */
 import { FAULTS, startEmulator, type Emulator } from "../../emulator";
 import { Interrupter } from "../harness/interrupt";
-import { emulatorConfig, PROGRAM, ROOT, Stack } from "../harness/lifecycle";
+import { ProviderHost } from "../harness/host";
+import { emulatorConfig, PROGRAM, ROOT, serializedProvider, Stack } from "../harness/lifecycle";
 import type { Declared } from "../harness/program";
 import { bound, product } from "../support";
 
@@ -233,5 +234,29 @@ describe("the engine stand-in", () => {
     );
     expect(failed.error).toContain("Put the package back at that path (or link it there)");
     expect(stack.state.resources).toHaveLength(1);
+  });
+
+  it("Ctrl-C: the dynamic-provider host answers the engine's Cancel and ignores it", async () => {
+    const host = await ProviderHost.start({ cwd: ROOT });
+    try {
+      const config = emulatorConfig(emu);
+      await host.configure({ ...config, "roma:endpoint": emu.url });
+      emu.control.setFaults({ latencyMs: { authorize: 500 } });
+      const urn = `urn:pulumi:dev::p::${TYPE}::orders`;
+      const { inputs } = await host.check(
+        urn,
+        {},
+        {
+          __provider: serializedProvider(ROOT),
+          ...resource(2).args,
+        },
+      );
+      const created = host.create(urn, inputs);
+      await host.cancel();
+      await expect(created).resolves.toMatchObject({ id: expect.any(String) });
+      expect(bound(emu)).toEqual(product([app()], apis(2)));
+    } finally {
+      await host.close();
+    }
   });
 });
