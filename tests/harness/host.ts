@@ -2,7 +2,8 @@
  * The real dynamic-provider host of `@pulumi/pulumi` (`cmd/dynamic-provider`), started as the
  * engine starts it and spoken to over gRPC as the engine speaks to it.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
@@ -30,6 +31,24 @@ export interface PartialFailure {
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
 
+/**
+ * The gRPC client the harness speaks to the host with: grpc-js (in process), or Debian's
+ * python3-grpcio (`tests/harness/grpc-call.py`, one process per call), which receives the large
+ * status trailers grpc-js cannot, as the engine's grpc-go does.
+ */
+export type GrpcClient = "grpc-js" | "python";
+
+const RESPONSES: Record<string, keyof ProviderPb | "Empty"> = {
+  configure: "ConfigureResponse",
+  check: "CheckResponse",
+  diff: "DiffResponse",
+  create: "CreateResponse",
+  update: "UpdateResponse",
+  read: "ReadResponse",
+  delete: "Empty",
+  cancel: "Empty",
+};
+
 export class ProviderHost {
   /** Everything the host printed (stdout and stderr), for checks that no secret leaked. */
   output = "";
@@ -41,13 +60,20 @@ export class ProviderHost {
     private readonly struct: StructPb,
     private readonly status: StatusPb,
     private readonly empty: EmptyPb,
+    private readonly address: string,
+    private readonly grpcClient: GrpcClient,
   ) {}
 
   /**
    * Starts the host of the `@pulumi/pulumi` found from `resolveFrom` (a folder), in `cwd` (the
    * program's folder, where the serialized provider's `require`s resolve), with `env`.
    */
-  static async start(options: { cwd: string; resolveFrom?: string; env?: NodeJS.ProcessEnv }) {
+  static async start(options: {
+    cwd: string;
+    resolveFrom?: string;
+    env?: NodeJS.ProcessEnv;
+    grpcClient?: GrpcClient;
+  }) {
     const load = createRequire(join(options.resolveFrom ?? options.cwd, "index.js"));
     const pulumiDir = dirname(load.resolve("@pulumi/pulumi/package.json"));
     const fromPulumi = createRequire(join(pulumiDir, "index.js"));
@@ -75,8 +101,8 @@ export class ProviderHost {
     // The engine's limits: grpc-go's 16 MiB header list, and the 400 MiB messages Pulumi allows
     // (sdk/go/common/util/rpcutil/serve.go, maxRPCMessageSize). grpc-js does not read
     // `grpc.max_metadata_size` and its HTTP/2 layer cannot take one header field over ~64 KiB,
-    // so a partial failure larger than that (its properties travel in the status trailer) is
-    // still lost here where the engine would receive it.
+    // so a partial failure larger than that (its properties travel in the status trailer) never
+    // arrives through it (the call hangs); `grpcClient: "python"` receives it as the engine does.
     const client = new services.ResourceProviderClient(
       `127.0.0.1:${port}`,
       grpc.credentials.createInsecure(),
@@ -93,6 +119,8 @@ export class ProviderHost {
       fromPulumi("google-protobuf/google/protobuf/struct_pb") as StructPb,
       fromPulumi("./proto/status_pb") as StatusPb,
       fromPulumi("google-protobuf/google/protobuf/empty_pb") as EmptyPb,
+      `127.0.0.1:${port}`,
+      options.grpcClient ?? "grpc-js",
     );
     host.output = output;
     child.stdout!.on("data", (d: Buffer) => (host.output += d.toString()));
@@ -201,6 +229,7 @@ export class ProviderHost {
   }
 
   private call<T>(method: string, req: unknown): Promise<T> {
+    if (this.grpcClient === "python") return this.callPython<T>(method, req);
     type Unary = (req: unknown, done: (error: GrpcError | null, resp: T) => void) => void;
     const fn = (this.client as unknown as Record<string, Unary>)[method].bind(this.client);
     return new Promise<T>((resolve, reject) => {
@@ -216,6 +245,38 @@ export class ProviderHost {
         }
       });
     });
+  }
+
+  private async callPython<T>(method: string, req: unknown): Promise<T> {
+    const path = `/pulumirpc.ResourceProvider/${method[0].toUpperCase()}${method.slice(1)}`;
+    const script = join(__dirname, "../../../tests/harness/grpc-call.py");
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = execFile(
+        "/usr/bin/python3",
+        [existsSync(script) ? script : join(__dirname, "grpc-call.py"), this.address, path],
+        { maxBuffer: 1024 * 1024 * 1024 },
+        (error, stdout, stderr) =>
+          error ? reject(new Error(stderr || error.message)) : resolve(stdout),
+      );
+      child.stdin!.end(Buffer.from((req as { serializeBinary(): Uint8Array }).serializeBinary()));
+    });
+    const answer = JSON.parse(out) as {
+      response?: string;
+      message?: string;
+      details?: string | null;
+    };
+    if (answer.response !== undefined) {
+      const type = RESPONSES[method];
+      const cls =
+        type === "Empty"
+          ? this.empty.Empty
+          : (this.pb[type] as { deserializeBinary(b: Uint8Array): unknown });
+      return cls.deserializeBinary(Buffer.from(answer.response, "base64")) as T;
+    }
+    const error = new Error(answer.message ?? "");
+    throw answer.details
+      ? this.partialFailure(error, Buffer.from(answer.details, "base64"))
+      : error;
   }
 
   private partialFailure(error: Error, details: Buffer): PartialFailure {

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Emulator } from "../../emulator";
 import type { StackState } from "./engine";
-import type { ConfigValue } from "./host";
+import type { ConfigValue, GrpcClient } from "./host";
 import type { Interrupter } from "./interrupt";
 import type { CommandFlags, Job, RunResult } from "./program-runner";
 import { newSecretsKey } from "./secrets";
@@ -44,6 +44,8 @@ export interface StackOptions {
   env?: NodeJS.ProcessEnv;
   /** Where the provider host runs and `@pulumi/pulumi` is found (default: the program's folder). */
   cwd?: string;
+  /** The harness's gRPC client; "python" receives partial failures past grpc-js's 64 KiB. */
+  grpcClient?: GrpcClient;
 }
 
 /** Kill the command when the emulator behind `proxy` has answered `answers` more requests. */
@@ -103,6 +105,7 @@ export class Stack {
         command,
         flags,
         secretsKey: this.secretsKey,
+        grpcClient: this.options.grpcClient,
         checkpointFile: join(dir, "state.json"),
         program: this.options.program,
         cwd: this.options.cwd ?? this.options.program,

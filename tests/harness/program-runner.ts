@@ -9,7 +9,7 @@ import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { Engine, type ResourceOptions, type StackState, type Step } from "./engine";
-import { ProviderHost, type ConfigValue, type Props } from "./host";
+import { ProviderHost, type ConfigValue, type GrpcClient, type Props } from "./host";
 import { decryptConfig, encryptConfig } from "./secrets";
 import type { Input } from "@pulumi/pulumi";
 
@@ -30,6 +30,8 @@ export interface Job {
   flags: CommandFlags;
   /** The stack's secrets key (the engine encrypts secret config it stores with it). */
   secretsKey: string;
+  /** The harness's gRPC client (python: large answers, as the engine's grpc-go takes them). */
+  grpcClient?: GrpcClient;
   /** Where each checkpoint is written, as the backend persists the snapshot. */
   checkpointFile: string;
   /** Folder of the compiled program (for up and preview). */
@@ -71,7 +73,11 @@ async function main(jobFile: string): Promise<void> {
     Object.keys(job.config).filter((k) => typeof job.config[k] !== "string"),
   );
   // Every command starts its own provider host, as `pulumi` starts its plugins per command.
-  const host = await ProviderHost.start({ cwd: job.cwd, env: job.hostEnv });
+  const host = await ProviderHost.start({
+    cwd: job.cwd,
+    env: job.hostEnv,
+    grpcClient: job.grpcClient,
+  });
   const engine = new Engine(host, job.state, {
     preview: job.command === "preview",
     continueOnError: job.flags.continueOnError,
