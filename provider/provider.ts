@@ -20,7 +20,63 @@ function impl(): Handlers {
   if (!("relativePath" in source)) return source;
   // Resolved at run time in the provider host, against its working directory.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(require("node:path").resolve(source.relativePath)) as Handlers;
+  const path = require("node:path").resolve(source.relativePath) as string;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(path) as Handlers;
+  } catch (error) {
+    throw unloadable(path, error);
+  }
+}
+
+/**
+ * The state keeps the `__provider` of the last `up` that changed the resource, and `refresh` and
+ * `destroy` load that one: a program that refers to this package by relative path and was moved
+ * since (or whose copy of the package was) finds nothing there.
+ */
+function unloadable(path: string, error: unknown): Error {
+  return new Error(
+    `Cannot load the provider code this resource was saved with: ${path} (resolved from the ` +
+      `project folder ${process.cwd()}): ${(error as Error).message.split("\n")[0]}. The program ` +
+      "refers to pulumi-roma-appauth by a relative path, and the program or the package moved " +
+      "since the resource was last created or updated. Put the package back at that path (or link " +
+      "it there) and run the command again. Programs that install pulumi-roma-appauth from npm " +
+      "refer to it by package name and are not affected.",
+  );
+}
+
+/**
+ * `refresh` and `destroy` configure the provider from the settings the engine stored at the last
+ * `up`, not from the current stack config: an error that may come from a setting says so.
+ */
+function fromStoredSettings<T>(run: () => Promise<T>): Promise<T> {
+  return Promise.resolve()
+    .then(run)
+    .catch((error: unknown) => {
+      const e = error as Error & { kind?: string; status?: number; mayHaveArrived?: boolean };
+      const settingsLike =
+        (e.kind === "api" && (e.status === 401 || e.status === 403)) ||
+        (e.kind === "network" && e.mayHaveArrived === false) ||
+        /\broma:|\b40[13]\b|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|certificate/.test(String(e.message));
+      if (!settingsLike) throw error;
+      e.message +=
+        "\nIf this is `pulumi refresh` or `pulumi destroy`: they use the provider settings stored in " +
+        "the state at the last `pulumi up`, not the current stack config. After changing roma:* " +
+        "settings, run `pulumi up` first, or pass --run-program.";
+      throw e;
+    });
+}
+
+/**
+ * A delete has no partial state: the resource stays in the state with every record, those already
+ * cancelled included, and the next `up` sees no change. Say how to get the access back.
+ */
+function afterFailedDelete(error: unknown): Error {
+  const e = error as Error;
+  e.message +=
+    "\nRecords already cancelled stay in the state until a refresh: to keep this resource " +
+    "instead of destroying it, run `pulumi refresh`, then `pulumi up`, which authorizes them again.";
+  return e;
 }
 
 /**
@@ -60,7 +116,7 @@ export class AppAuthorizationProvider implements pulumi.dynamic.ResourceProvider
 
   /** Lists the environment's bindings to refresh the state. */
   read(id: string, props: Record<string, unknown>): Promise<pulumi.dynamic.ReadResult> {
-    return impl().read(id, props);
+    return fromStoredSettings(() => impl().read(id, props));
   }
 
   /** Binds the added pairs, then unbinds the removed ones. */
@@ -74,6 +130,8 @@ export class AppAuthorizationProvider implements pulumi.dynamic.ResourceProvider
 
   /** Cancels every authorization record. */
   delete(id: string, props: Record<string, unknown>): Promise<void> {
-    return impl().destroy(id, props);
+    return fromStoredSettings(() => impl().destroy(id, props)).catch((error: unknown) => {
+      throw afterFailedDelete(error);
+    });
   }
 }

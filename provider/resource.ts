@@ -43,6 +43,36 @@ export interface AppAuthorizationArgs {
 
 const provider = new AppAuthorizationProvider();
 
+/** Inputs that name what the records are for: they appear in every record, and in the id. */
+const ID_INPUTS = ["instanceId", "envId", "appIds", "apiIds"] as const;
+
+/**
+ * Refuses a secret id input. The engine marks an output secret only when the input of the same
+ * name was (pkg/resource/deploy/step_executor.go), and never the resource id, while every record
+ * in `authorizations` and `unconfirmed` repeats the app, API and environment ids and the id starts
+ * with the instance and environment: a secret id would be stored and shown in plain text. These
+ * ids are not credentials (anyone who may read the instance sees them); credentials are provider
+ * settings, which the engine keeps encrypted.
+ */
+function notSecret<T>(name: string, value: pulumi.Input<T>): pulumi.Input<T> {
+  const lifted =
+    pulumi.Output.isInstance(value) ||
+    (Array.isArray(value) && value.some((v) => pulumi.Output.isInstance(v)));
+  if (!lifted) return value;
+  const out = pulumi.output(value);
+  return pulumi.all([out, pulumi.output(pulumi.isSecret(out))]).apply(([plain, secret]) => {
+    if (secret) {
+      throw new Error(
+        `AppAuthorization ${name} is a secret, but it would be stored in plain text: the ids ` +
+          "appear in every record of `authorizations` and in the resource id, which Pulumi cannot " +
+          `keep secret. Pass ${name} as a plain value (pulumi.unsecret(...) if it came from a ` +
+          "secret output); ids are not credentials. Keep credentials secret as roma:* settings.",
+      );
+    }
+    return plain;
+  }) as unknown as pulumi.Input<T>;
+}
+
 /**
  * Authorizes apps to call APIs in one environment of a ROMA Connect instance: one authorization
  * record per app x API pair.
@@ -97,6 +127,7 @@ export class AppAuthorization extends pulumi.dynamic.Resource {
         // Every output must be a key here for the SDK to register it; absent inputs stay undefined,
         // which the SDK drops, and anything unexpected reaches check, which names it.
         ...args,
+        ...Object.fromEntries(ID_INPUTS.map((k) => [k, notSecret(k, args[k])])),
         authTunnel: args.authTunnel,
         authWhitelist: args.authWhitelist,
         authBlacklist: args.authBlacklist,

@@ -100,7 +100,7 @@ async function scenarios(
   const measure = async (scenario: string, run: (engine: Engine) => Promise<unknown>) => {
     process.stderr.write(`${mode}: ${scenario}\n`);
     const before = await emu.counts();
-    const engine = new Engine(host, state, false);
+    const engine = new Engine(host, state);
     const logged = host.output.length;
     const started = performance.now();
     await run(engine);
@@ -137,7 +137,7 @@ async function scenarios(
     engine.register(`urn:pulumi:bench::roma::${TYPE}::${name}`, TYPE, name, props);
   // The host's first operation loads the provider and warms its HTTP path; that cold start is
   // measured on its own below. It works in another environment, so it touches no measured pair.
-  const warmUp = new Engine(host, { resources: [] }, false);
+  const warmUp = new Engine(host, { resources: [] });
   await warmUp.register("urn:warm-up", TYPE, "warm-up", {
     ...single,
     envId: emu.seed.environments[1].id,
@@ -164,7 +164,7 @@ async function scenarios(
   await measure("refresh 1000", (e) => e.refresh());
   await measure("destroy 1000", (e) => e.destroy());
   state = { resources: singleOnly };
-  await new Engine(host, state, false).destroy();
+  await new Engine(host, state).destroy();
   await host.close();
   await emu.close();
   return out;

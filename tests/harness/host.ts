@@ -2,7 +2,8 @@
  * The real dynamic-provider host of `@pulumi/pulumi` (`cmd/dynamic-provider`), started as the
  * engine starts it and spoken to over gRPC as the engine speaks to it.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
@@ -10,6 +11,7 @@ type ProviderPb = typeof import("@pulumi/pulumi/proto/provider_pb");
 type ProviderGrpc = typeof import("@pulumi/pulumi/proto/provider_grpc_pb");
 type StatusPb = typeof import("@pulumi/pulumi/proto/status_pb");
 type StructPb = typeof import("google-protobuf/google/protobuf/struct_pb");
+type EmptyPb = typeof import("google-protobuf/google/protobuf/empty_pb");
 type Grpc = typeof import("@grpc/grpc-js");
 
 /** A property bag as the engine sends it. */
@@ -29,6 +31,24 @@ export interface PartialFailure {
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
 
+/**
+ * The gRPC client the harness speaks to the host with: grpc-js (in process), or Debian's
+ * python3-grpcio (`tests/harness/grpc-call.py`, one process per call), which receives the large
+ * status trailers grpc-js cannot, as the engine's grpc-go does.
+ */
+export type GrpcClient = "grpc-js" | "python";
+
+const RESPONSES: Record<string, keyof ProviderPb | "Empty"> = {
+  configure: "ConfigureResponse",
+  check: "CheckResponse",
+  diff: "DiffResponse",
+  create: "CreateResponse",
+  update: "UpdateResponse",
+  read: "ReadResponse",
+  delete: "Empty",
+  cancel: "Empty",
+};
+
 export class ProviderHost {
   /** Everything the host printed (stdout and stderr), for checks that no secret leaked. */
   output = "";
@@ -39,13 +59,21 @@ export class ProviderHost {
     private readonly pb: ProviderPb,
     private readonly struct: StructPb,
     private readonly status: StatusPb,
+    private readonly empty: EmptyPb,
+    private readonly address: string,
+    private readonly grpcClient: GrpcClient,
   ) {}
 
   /**
    * Starts the host of the `@pulumi/pulumi` found from `resolveFrom` (a folder), in `cwd` (the
    * program's folder, where the serialized provider's `require`s resolve), with `env`.
    */
-  static async start(options: { cwd: string; resolveFrom?: string; env?: NodeJS.ProcessEnv }) {
+  static async start(options: {
+    cwd: string;
+    resolveFrom?: string;
+    env?: NodeJS.ProcessEnv;
+    grpcClient?: GrpcClient;
+  }) {
     const load = createRequire(join(options.resolveFrom ?? options.cwd, "index.js"));
     const pulumiDir = dirname(load.resolve("@pulumi/pulumi/package.json"));
     const fromPulumi = createRequire(join(pulumiDir, "index.js"));
@@ -70,12 +98,19 @@ export class ProviderHost {
       child.once("exit", (code) => reject(new Error(`provider host exited (${code}): ${output}`)));
     });
     const services = fromPulumi("./proto/provider_grpc_pb") as ProviderGrpc;
-    // A partial failure carries the resource's properties, `__provider` included, in the status
-    // metadata: allow what the engine's Go gRPC client allows, far above grpc-js's 8 KiB default.
+    // The engine's limits: grpc-go's 16 MiB header list, and the 400 MiB messages Pulumi allows
+    // (sdk/go/common/util/rpcutil/serve.go, maxRPCMessageSize). grpc-js does not read
+    // `grpc.max_metadata_size` and its HTTP/2 layer cannot take one header field over ~64 KiB,
+    // so a partial failure larger than that (its properties travel in the status trailer) never
+    // arrives through it (the call hangs); `grpcClient: "python"` receives it as the engine does.
     const client = new services.ResourceProviderClient(
       `127.0.0.1:${port}`,
       grpc.credentials.createInsecure(),
-      { "grpc.max_metadata_size": 16 * 1024 * 1024 },
+      {
+        "grpc.max_metadata_size": 16 * 1024 * 1024,
+        "grpc.max_receive_message_length": 400 * 1024 * 1024,
+        "grpc.max_send_message_length": 400 * 1024 * 1024,
+      },
     );
     const host = new ProviderHost(
       child,
@@ -83,6 +118,9 @@ export class ProviderHost {
       fromPulumi("./proto/provider_pb") as ProviderPb,
       fromPulumi("google-protobuf/google/protobuf/struct_pb") as StructPb,
       fromPulumi("./proto/status_pb") as StatusPb,
+      fromPulumi("google-protobuf/google/protobuf/empty_pb") as EmptyPb,
+      `127.0.0.1:${port}`,
+      options.grpcClient ?? "grpc-js",
     );
     host.output = output;
     child.stdout!.on("data", (d: Buffer) => (host.output += d.toString()));
@@ -172,6 +210,11 @@ export class ProviderHost {
     };
   }
 
+  /** What the engine sends on Ctrl-C (`Cancel`): the dynamic-provider host answers and ignores it. */
+  async cancel(): Promise<void> {
+    await this.call("cancel", new this.empty.Empty());
+  }
+
   async close(): Promise<void> {
     this.client.close();
     if (this.child.exitCode !== null) return;
@@ -186,6 +229,7 @@ export class ProviderHost {
   }
 
   private call<T>(method: string, req: unknown): Promise<T> {
+    if (this.grpcClient === "python") return this.callPython<T>(method, req);
     type Unary = (req: unknown, done: (error: GrpcError | null, resp: T) => void) => void;
     const fn = (this.client as unknown as Record<string, Unary>)[method].bind(this.client);
     return new Promise<T>((resolve, reject) => {
@@ -201,6 +245,38 @@ export class ProviderHost {
         }
       });
     });
+  }
+
+  private async callPython<T>(method: string, req: unknown): Promise<T> {
+    const path = `/pulumirpc.ResourceProvider/${method[0].toUpperCase()}${method.slice(1)}`;
+    const script = join(__dirname, "../../../tests/harness/grpc-call.py");
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = execFile(
+        "/usr/bin/python3",
+        [existsSync(script) ? script : join(__dirname, "grpc-call.py"), this.address, path],
+        { maxBuffer: 1024 * 1024 * 1024 },
+        (error, stdout, stderr) =>
+          error ? reject(new Error(stderr || error.message)) : resolve(stdout),
+      );
+      child.stdin!.end(Buffer.from((req as { serializeBinary(): Uint8Array }).serializeBinary()));
+    });
+    const answer = JSON.parse(out) as {
+      response?: string;
+      message?: string;
+      details?: string | null;
+    };
+    if (answer.response !== undefined) {
+      const type = RESPONSES[method];
+      const cls =
+        type === "Empty"
+          ? this.empty.Empty
+          : (this.pb[type] as { deserializeBinary(b: Uint8Array): unknown });
+      return cls.deserializeBinary(Buffer.from(answer.response, "base64")) as T;
+    }
+    const error = new Error(answer.message ?? "");
+    throw answer.details
+      ? this.partialFailure(error, Buffer.from(answer.details, "base64"))
+      : error;
   }
 
   private partialFailure(error: Error, details: Buffer): PartialFailure {

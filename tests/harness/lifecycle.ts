@@ -2,14 +2,16 @@
  * Runs Pulumi commands against a program through `program-runner` in a child process, carrying the
  * state from run to run as the Pulumi CLI would keep it in its backend.
  */
-import { execFile, execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Emulator } from "../../emulator";
 import type { StackState } from "./engine";
-import type { ConfigValue } from "./host";
-import type { Job, RunResult } from "./program-runner";
+import type { ConfigValue, GrpcClient } from "./host";
+import type { Interrupter } from "./interrupt";
+import type { CommandFlags, Job, RunResult } from "./program-runner";
+import { newSecretsKey } from "./secrets";
 
 /** The repository root (this file runs from `tests/harness` or from `dist/tests/harness`). */
 export const ROOT = resolve(
@@ -22,6 +24,9 @@ export const EXAMPLES = {
   basic: join(ROOT, "dist/examples/basic"),
   multiEnv: join(ROOT, "dist/examples/multi-env"),
 };
+
+/** The config-driven program (`tests/harness/program`): resources from the `resources` config key. */
+export const PROGRAM = join(ROOT, "dist/tests/harness/program");
 
 const RUNNER = join(ROOT, "dist/tests/harness/program-runner.js");
 
@@ -39,28 +44,51 @@ export interface StackOptions {
   env?: NodeJS.ProcessEnv;
   /** Where the provider host runs and `@pulumi/pulumi` is found (default: the program's folder). */
   cwd?: string;
+  /** The harness's gRPC client; "python" receives partial failures past grpc-js's 64 KiB. */
+  grpcClient?: GrpcClient;
+}
+
+/** Kill the command when the emulator behind `proxy` has answered `answers` more requests. */
+export interface Interruption {
+  proxy: Interrupter;
+  answers: number;
+}
+
+/** How a command ran: flags, and an interruption if any. */
+export interface RunOptions extends CommandFlags {
+  interrupt?: Interruption;
+}
+
+/**
+ * What a killed command leaves: the last checkpoint, and no result (the CLI printed nothing more).
+ */
+export interface Interrupted extends RunResult {
+  interrupted: true;
 }
 
 /** A stack: its state lives here between commands, as in a Pulumi backend. */
 export class Stack {
   state: StackState = { resources: [] };
+  /** The stack's secrets key (what a passphrase or the service holds for `pulumi`). */
+  readonly secretsKey = newSecretsKey();
 
   constructor(public options: StackOptions) {}
 
-  up(): Promise<RunResult> {
-    return this.run("up");
+  up(options: RunOptions = {}): Promise<RunResult> {
+    return this.run("up", options);
   }
 
-  preview(): Promise<RunResult> {
-    return this.run("preview");
+  preview(options: RunOptions = {}): Promise<RunResult> {
+    return this.run("preview", options);
   }
 
-  refresh(): Promise<RunResult> {
-    return this.run("refresh");
+  /** `pulumi refresh` (previews, then applies, unless `skipPreview`). */
+  refresh(options: RunOptions = {}): Promise<RunResult> {
+    return this.run("refresh", options);
   }
 
-  destroy(): Promise<RunResult> {
-    return this.run("destroy");
+  destroy(options: RunOptions = {}): Promise<RunResult> {
+    return this.run("destroy", options);
   }
 
   /** Changes some config values for the next command. */
@@ -69,11 +97,16 @@ export class Stack {
     return this;
   }
 
-  private async run(command: Job["command"]): Promise<RunResult> {
+  private async run(command: Job["command"], options: RunOptions): Promise<RunResult> {
     const dir = mkdtempSync(join(tmpdir(), "roma-run-"));
     try {
+      const { interrupt, ...flags } = options;
       const job: Job = {
         command,
+        flags,
+        secretsKey: this.secretsKey,
+        grpcClient: this.options.grpcClient,
+        checkpointFile: join(dir, "state.json"),
         program: this.options.program,
         cwd: this.options.cwd ?? this.options.program,
         project: this.options.project ?? "roma-appauth",
@@ -84,16 +117,43 @@ export class Stack {
         resultFile: join(dir, "result.json"),
       };
       writeFileSync(join(dir, "job.json"), JSON.stringify(job));
-      await new Promise<void>((done, fail) =>
-        execFile(
-          process.execPath,
-          [RUNNER, join(dir, "job.json")],
-          // The program runs in the project folder, as does the provider host (`pulumi` starts both there).
-          { cwd: job.cwd, env: job.hostEnv },
-          (error, _out, err) =>
-            error ? fail(new Error(`program runner failed: ${err || error.message}`)) : done(),
-        ),
-      );
+      // The program runs in the project folder, as does the provider host (`pulumi` starts both
+      // there). Its own process group, so that an interruption kills the host with it.
+      const child = spawn(process.execPath, [RUNNER, join(dir, "job.json")], {
+        cwd: job.cwd,
+        env: job.hostEnv,
+        detached: true,
+        stdio: ["ignore", "ignore", "pipe"],
+      });
+      let killed = false;
+      interrupt?.proxy.arm(interrupt.answers, () => {
+        killed = true;
+        process.kill(-child.pid!, "SIGKILL");
+      });
+      let stderr = "";
+      child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+      const code = await new Promise<number | null>((done) => child.once("exit", done));
+      interrupt?.proxy.disarm();
+      if (killed) {
+        // What the backend holds is the last checkpoint written before the kill.
+        if (existsSync(job.checkpointFile)) {
+          this.state = JSON.parse(readFileSync(job.checkpointFile, "utf8")) as StackState;
+        }
+        const interrupted: Interrupted = {
+          interrupted: true,
+          state: this.state,
+          steps: [],
+          outputs: {},
+          warnings: [],
+          hostOutput: "",
+        };
+        return interrupted;
+      }
+      // After a program's own failure the Pulumi runtime reports its leaked promises and sets a
+      // failing exit code on its way out; the result was written before, and tells what failed.
+      if (code !== 0 && !existsSync(job.resultFile)) {
+        throw new Error(`program runner failed: ${stderr}`);
+      }
       const result = JSON.parse(readFileSync(job.resultFile, "utf8")) as RunResult;
       this.state = result.state;
       return result;

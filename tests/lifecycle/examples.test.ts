@@ -90,8 +90,15 @@ describe("the basic example's lifecycle", () => {
   it("refresh notices a pair removed outside Pulumi, and the next up binds it again", async () => {
     emu.control.unbind(RELEASE, app, apis[2]);
     const refreshed = await stack.refresh();
+    // The refresh diff (the provider's diff of the refreshed state against the inputs) shows drift.
     expect(refreshed.steps).toEqual([
-      { name: "orders-app", op: "refresh", added: [], removed: [`${app}/${apis[2]}`] },
+      {
+        name: "orders-app",
+        op: "refresh",
+        added: [],
+        removed: [`${app}/${apis[2]}`],
+        drift: true,
+      },
     ]);
     emu.control.resetLog();
     const result = await stack.up();

@@ -2,12 +2,12 @@
  * Bad inputs and partial failures as the engine sees them, through the real dynamic-provider host.
  */
 import { startEmulator, type Emulator } from "../../emulator";
-import { Engine } from "../harness/engine";
 import { ProviderHost } from "../harness/host";
 import {
   basicConfig,
   EXAMPLES,
   emulatorConfig,
+  PROGRAM,
   ROOT,
   serializedProvider,
   Stack,
@@ -149,45 +149,45 @@ describe("bad inputs, through the provider host", () => {
 });
 
 describe("a partial failure too large to report record by record", () => {
-  it("reaches the engine (no hung answer), and the next operations find the records by listing", async () => {
+  it("reaches the engine (no hung answer), and the next commands find the records by listing", async () => {
     const emu = await startEmulator({ seed: { apps: 20, apis: 50 } });
-    const host = await ProviderHost.start({ cwd: ROOT });
     try {
-      const config = emulatorConfig(emu);
-      await host.configure(
-        Object.fromEntries(
-          Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : v.secret]),
-        ),
-      );
-      const engine = new Engine(host, { resources: [] }, false);
       const failing = emu.seed.apis[7].id;
       emu.control.setFaults({ failingPairs: [{ apiId: failing, times: 20 }] });
-      const props = {
-        __provider: serializedProvider(ROOT),
+      const args = {
         instanceId: emu.seed.instanceId,
         envId: RELEASE,
         appIds: emu.seed.apps.map((a) => a.id),
         apiIds: emu.seed.apis.map((a) => a.id),
       };
-      const urn = "urn:pulumi:dev::p::pulumi-nodejs:dynamic/roma:AppAuthorization::big";
-      await expect(engine.register(urn, "t", "big", props)).rejects.toThrow(
-        /20 pairs could not be authorized|System error/,
-      );
-      const [partial] = engine.snapshot().resources;
+      // Each command is its own process with its own provider host, as with `pulumi`.
+      const stack = new Stack({
+        program: PROGRAM,
+        config: {
+          ...emulatorConfig(emu),
+          "roma-appauth:resources": JSON.stringify([{ name: "big", args }]),
+        },
+      });
+      const failed = await stack.up();
+      // What the CLI prints is the reasons list (parseError), not the provider's message.
+      expect(failed.error).toMatch(/^\d+ errors occurred:\n\t\* /);
+      const [partial] = stack.state.resources;
       expect(partial.initErrors!.length).toBeLessThanOrEqual(21);
       expect(partial.outputs).toMatchObject({
         authorizations: [],
         lookupSince: expect.any(String),
       });
       expect(emu.control.bindings()).toHaveLength(980);
-      // A refresh finds the records in one listing per app.
+      // A refresh (preview, then apply) finds the records in one listing per app each time, and
+      // clears the init errors.
       emu.control.resetLog();
-      await engine.refresh();
-      const [refreshed] = engine.snapshot().resources;
+      expect((await stack.refresh()).error).toBeUndefined();
+      const [refreshed] = stack.state.resources;
       expect(refreshed.outputs.authorizations).toHaveLength(980);
-      expect(emu.control.counts()).toEqual({ list: 20 });
-      await engine.register(urn, "t", "big", props);
-      const [done] = engine.snapshot().resources;
+      expect(refreshed.initErrors).toBeUndefined();
+      expect(emu.control.counts()).toEqual({ list: 40 });
+      expect((await stack.up()).error).toBeUndefined();
+      const [done] = stack.state.resources;
       expect((done.outputs.authorizations as { id: string }[]).map((r) => r.id).sort()).toEqual(
         emu.control
           .bindings()
@@ -196,10 +196,9 @@ describe("a partial failure too large to report record by record", () => {
       );
       expect(emu.control.bindings()).toHaveLength(1000);
       expect(done.outputs.lookupSince).toBe("");
-      await engine.destroy();
+      expect((await stack.destroy()).error).toBeUndefined();
       expect(emu.control.bindings()).toEqual([]);
     } finally {
-      await host.close();
       await emu.close();
     }
   });

@@ -5,7 +5,7 @@
  */
 import { FAULTS, startEmulator, type Emulator } from "../../emulator";
 import type { RunResult } from "../harness/program-runner";
-import { basicConfig, EXAMPLES, Stack } from "../harness/lifecycle";
+import { basicConfig, EXAMPLES, emulatorConfig, PROGRAM, Stack } from "../harness/lifecycle";
 
 describe("credentials stay out of state, outputs, logs and errors", () => {
   let emu: Emulator;
@@ -112,5 +112,54 @@ describe("credentials stay out of state, outputs, logs and errors", () => {
     );
     expect(emu.control.counts()).toEqual({});
     expectNoneLeaked(stack, [result], ["t0ken-value"]);
+  });
+
+  it.each(["appIds", "instanceId"])(
+    "refuses a secret %s (the engine would store it in plain text in records and id), before any call",
+    async (input) => {
+      const args = {
+        instanceId: emu.seed.instanceId,
+        envId: "DEFAULT_ENVIRONMENT_RELEASE_ID",
+        appIds: [emu.seed.apps[0].id],
+        apiIds: [emu.seed.apis[0].id],
+      };
+      const stack = new Stack({
+        program: PROGRAM,
+        config: {
+          ...emulatorConfig(emu),
+          "roma-appauth:resources": JSON.stringify([{ name: "o", args, secret: [input] }]),
+        },
+      });
+      const result = await stack.up();
+      expect(result.error).toContain(
+        `AppAuthorization ${input} is a secret, but it would be stored in plain text`,
+      );
+      expect(stack.state.resources).toEqual([]);
+      expect(emu.control.counts()).toEqual({});
+    },
+  );
+
+  it("marks secret only the outputs named like a secret input, as the engine does", async () => {
+    const args = {
+      instanceId: emu.seed.instanceId,
+      envId: "DEFAULT_ENVIRONMENT_RELEASE_ID",
+      appIds: [emu.seed.apps[0].id],
+      apiIds: [emu.seed.apis[0].id],
+      authTunnel: "NORMAL",
+    };
+    const stack = new Stack({
+      program: PROGRAM,
+      config: {
+        ...emulatorConfig(emu),
+        "roma-appauth:resources": JSON.stringify([{ name: "o", args, secret: ["authTunnel"] }]),
+      },
+    });
+    expect((await stack.up()).error).toBeUndefined();
+    expect(stack.state.resources[0].secretOutputs).toEqual(["authTunnel"]);
+    // The records repeat the tunnel in plain text: why id inputs are refused rather than marked.
+    expect(stack.state.resources[0].outputs.authorizations).toMatchObject([
+      { authTunnel: "NORMAL" },
+    ]);
+    await stack.destroy();
   });
 });
