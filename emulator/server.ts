@@ -251,7 +251,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         return answerWith(answer);
       }
       if (isControl) {
-        return answerWith(controlAnswer(method, rawPath.slice("/_emulator/".length), body));
+        const action = rawPath.slice("/_emulator/".length);
+        if (`${method} ${action}` === "POST flush") {
+          await ctx.store.flush();
+          return answerWith({ status: 200, body: {} });
+        }
+        return answerWith(controlAnswer(method, action, body));
       }
       const matched = match(method, rawPath);
       if (!matched) {
