@@ -254,9 +254,9 @@ describe("emulator against the official specification", () => {
     });
 
     it.each([
-      ["env_id", () => RELEASE, 2],
-      ["app_id", () => apps[0], 2],
-      ["app_name", () => "app_2", 1],
+      ["env_id", (): string => RELEASE, 2],
+      ["app_id", (): string => apps[0], 2],
+      ["app_name", (): string => "app_2", 1],
     ] as const)("filters by %s", async (name, value, count) => {
       const v = value();
       const records = await all(
