@@ -40,6 +40,9 @@ function rawRequest(
   });
 }
 
+// An emulator that waits for a body it should refuse would hang: fail fast instead.
+jest.setTimeout(20_000);
+
 describe("emulator robustness", () => {
   let emu: Emulator;
   beforeEach(async () => {
