@@ -16,6 +16,9 @@ import { AuthStore, type StoredAuth } from "../../emulator/store";
 import { call, paths } from "../helpers";
 
 const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
+
+// Child processes on a shared machine: generous, but a broken save must not hang for minutes.
+jest.setTimeout(60_000);
 const CLI = join(__dirname, "../../dist/emulator/cli.js");
 
 let dir: string;
