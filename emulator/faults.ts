@@ -9,13 +9,7 @@
  * `binded-apps`, `list.unbound` `unbinded-apis`.
  */
 export type Route =
-  | "authorize"
-  | "cancel"
-  | "list"
-  | "list.apps"
-  | "list.unbound"
-  | "iam.token"
-  | "iam.projects";
+  "authorize" | "cancel" | "list" | "list.apps" | "list.unbound" | "iam.token" | "iam.projects";
 
 export const API_ROUTES: readonly Route[] = [
   "authorize",

@@ -207,7 +207,9 @@ export function listBoundApps(ctx: RouteContext, query: Map<string, string>): An
   if (!apiId) return badQuery("api_id");
   const checked =
     checkPaging(query) ??
-    (ctx.apis.has(apiId) ? undefined : errorAnswer(404, "APIG.3002", `API ${apiId} does not exist`)) ??
+    (ctx.apis.has(apiId)
+      ? undefined
+      : errorAnswer(404, "APIG.3002", `API ${apiId} does not exist`)) ??
     unknownEnv(ctx, query);
   if (checked) return checked;
   const envId = query.get("env_id");
@@ -282,7 +284,9 @@ function checkPaging(query: Map<string, string>): Answer | undefined {
 }
 
 function unknownApp(ctx: RouteContext, appId: string): Answer | undefined {
-  return ctx.apps.has(appId) ? undefined : errorAnswer(404, "APIG.3004", `App ${appId} does not exist`);
+  return ctx.apps.has(appId)
+    ? undefined
+    : errorAnswer(404, "APIG.3004", `App ${appId} does not exist`);
 }
 
 function unknownEnv(ctx: RouteContext, query: Map<string, string>): Answer | undefined {

@@ -236,7 +236,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (isControl) entry.route = "control";
       if (isControl && !hasControlKey(req)) {
         return answerWith(
-          errorAnswer(401, "EMULATOR.401", `Control endpoints need the ${CONTROL_KEY_HEADER} header`),
+          errorAnswer(
+            401,
+            "EMULATOR.401",
+            `Control endpoints need the ${CONTROL_KEY_HEADER} header`,
+          ),
         );
       }
       const body = await readBody(req, maxBodyBytes);

@@ -73,9 +73,7 @@ export function signature(
   sk: string,
   order: QueryOrder = "code-point",
 ): string {
-  const stringToSign = [ALGORITHM, sdkDate, sha256Hex(canonicalRequest(request, order))].join(
-    "\n",
-  );
+  const stringToSign = [ALGORITHM, sdkDate, sha256Hex(canonicalRequest(request, order))].join("\n");
   return createHmac("sha256", sk).update(stringToSign).digest("hex");
 }
 

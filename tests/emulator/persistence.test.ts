@@ -23,11 +23,17 @@ const CLI = join(__dirname, "../../dist/emulator/cli.js");
 
 let dir: string;
 let stateFile: string;
+// Children a failed test left running, killed so that jest can end.
+const children = new Set<ChildProcess>();
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "roma-emu-state-"));
   stateFile = join(dir, "state.json");
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => {
+  for (const child of children) child.kill("SIGKILL");
+  children.clear();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 const saved = (): StoredAuth[] =>
   (JSON.parse(readFileSync(stateFile, "utf8")) as { records: StoredAuth[] }).records;
@@ -46,7 +52,13 @@ async function startChild(args: string[] = []): Promise<Child> {
     [CLI, "--port", "0", "--state-file", stateFile, "--apps", "2", "--apis", "1000", ...args],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
-  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  children.add(child);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => {
+      children.delete(child);
+      resolve(code);
+    }),
+  );
   const { url, key } = await new Promise<{ url: string; key: string }>((resolve, reject) => {
     let out = "";
     child.stdout!.on("data", (d: Buffer) => {
@@ -195,7 +207,12 @@ describe("emulator state file", () => {
       ["with a broken record", '{"records":[{"id":"a"}]}'],
     ])("fails start-up when %s, naming the file and what to do", async (_what, text) => {
       writeFileSync(stateFile, text);
-      await expect(startEmulator({ stateFile })).rejects.toThrow(
+      // An emulator that starts anyway is closed, so that a failure cannot keep jest running.
+      const outcome = await startEmulator({ stateFile }).then(
+        (emu) => emu.close().then(() => "started"),
+        (error: Error) => error.message,
+      );
+      expect(outcome).toMatch(
         new RegExp(`state file ${escape(stateFile)} is not a whole emulator state.*move it away`),
       );
     });
