@@ -4,7 +4,7 @@
  * what it was seeded with, and how to point the provider at it.
  */
 import { parseArgs } from "node:util";
-import { startEmulator, type Emulator } from "./server";
+import { CONTROL_KEY_HEADER, startEmulator, type Emulator } from "./server";
 
 const USAGE = `Usage: npm run emulator -- [options]
   --port N            port on 127.0.0.1 (default 8780; 0 picks a free one)
@@ -13,7 +13,9 @@ const USAGE = `Usage: npm run emulator -- [options]
   --lag MS            writes show in binded-apis only after this delay
   --duplicates MODE   an already-authorized pair: "skip" (SKIPPED, default) or "error" (400 APIG.3316)
   --apps N --apis N   how many apps and APIs to seed (default 4 and 8)
-  --region NAME       region name (default cn-north-4)`;
+  --region NAME       region name (default cn-north-4)
+  --max-body BYTES    largest request body accepted (default 1048576; larger ones answer 413)
+  --control-key KEY   the key the control endpoints require (default: a random one, printed)`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -26,6 +28,8 @@ async function main(): Promise<void> {
       apps: { type: "string" },
       apis: { type: "string" },
       region: { type: "string" },
+      "max-body": { type: "string" },
+      "control-key": { type: "string" },
       help: { type: "boolean" },
     },
   });
@@ -41,6 +45,8 @@ async function main(): Promise<void> {
   const emulator = await startEmulator({
     port: number(values.port),
     stateFile: values["state-file"],
+    maxBodyBytes: number(values["max-body"]),
+    controlKey: values["control-key"],
     seed: { apps: number(values.apps), apis: number(values.apis), region: values.region },
     faults: {
       latencyMs: values.latency ? { default: Number(values.latency) } : undefined,
@@ -49,6 +55,7 @@ async function main(): Promise<void> {
     },
   });
   console.log(describe(emulator, values["state-file"]));
+  // Close writes every acknowledged record to the state file before the process ends.
   const stop = () => void emulator.close().then(() => process.exit(0));
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
@@ -61,7 +68,8 @@ export function describe(emulator: Emulator, stateFile?: string): string {
   const table = (rows: [string, string][]) =>
     rows.map(([k, v]) => `  ${k.padEnd(16)} ${v}`).join("\n");
   return `ROMA Connect emulator listening on ${url}
-  IAM answers on the same URL; control endpoints are under ${url}/_emulator/ (seed, bindings, log, faults).
+  IAM answers on the same URL; control endpoints are under ${url}/_emulator/ (seed, bindings, log, faults)
+  and need the header ${CONTROL_KEY_HEADER}: ${emulator.controlKey}
   ${stateFile ? `Authorizations are kept in ${stateFile}.` : "Authorizations live in memory (--state-file keeps them across restarts)."}
 
 Seeded with

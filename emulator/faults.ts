@@ -4,10 +4,20 @@
  * duplicates are answered. Random choices come from a seeded generator, so a run replays.
  */
 
-/** The emulator's routes, as the request log names them. */
-export type Route = "authorize" | "cancel" | "list" | "iam.token" | "iam.projects";
+/**
+ * The emulator's routes, as the request log names them: `list` is `binded-apis`, `list.apps`
+ * `binded-apps`, `list.unbound` `unbinded-apis`.
+ */
+export type Route =
+  "authorize" | "cancel" | "list" | "list.apps" | "list.unbound" | "iam.token" | "iam.projects";
 
-export const API_ROUTES: readonly Route[] = ["authorize", "cancel", "list"];
+export const API_ROUTES: readonly Route[] = [
+  "authorize",
+  "cancel",
+  "list",
+  "list.apps",
+  "list.unbound",
+];
 
 /** What replaces an answer. `afterApplying`: the write takes effect first, then the answer is lost. */
 export type Fault =

@@ -1,13 +1,14 @@
 /**
- * The answers of the emulated endpoints: the three ROMA Connect app-auth routes with the documented
- * fields, validation and error codes, and the two IAM routes the provider uses.
+ * The answers of the emulated endpoints: the ROMA Connect app-auth routes (the seed's three and the
+ * two other listings of the official specification) with the documented fields, validation and
+ * error codes, and the two IAM routes the provider uses.
  */
 import { randomUUID } from "node:crypto";
 import { visitParamFor } from "../provider/plan";
 import type { Caller } from "./auth";
 import type { Authority } from "./auth";
 import type { FaultPlan } from "./faults";
-import type { EmulatorSeed, Named } from "./seed";
+import { publishId, type EmulatorSeed, type Named, type SeededApi, type SeededApp } from "./seed";
 import type { AuthStore, StoredAuth } from "./store";
 
 /** An answer before faults and logging. */
@@ -21,8 +22,8 @@ export interface Answer {
 export interface RouteContext {
   seed: EmulatorSeed;
   /** The seed indexed: apps and APIs by id, and the name of every app, API and environment. */
-  appIds: Set<string>;
-  apiIds: Set<string>;
+  apps: Map<string, SeededApp>;
+  apis: Map<string, SeededApi>;
   names: Map<string, string>;
   store: AuthStore;
   faults: FaultPlan;
@@ -53,7 +54,18 @@ const badQuery = (name: string) =>
     "APIG.2012",
     `Invalid parameter value,parameterName:${name}. Please refer to the support documentation`,
   );
-const noPermission = () => errorAnswer(403, "APIG.1005", "No permissions to request this method");
+// As an IAM policy denial, it carries the encoded message the official SDKs read (decodable with
+// IAM's decode-authorization-message); here it names the action, not a real policy.
+const noPermission = () => ({
+  status: 403,
+  body: {
+    error_code: "APIG.1005",
+    error_msg: "No permissions to request this method",
+    encoded_authorization_message: Buffer.from(
+      JSON.stringify({ action: "roma:apps:authorize", decision: "deny", reason: "read-only" }),
+    ).toString("base64"),
+  },
+});
 
 /** Checks the project and instance of an app-auth path. */
 export function checkInstance(
@@ -100,9 +112,9 @@ export function authorize(ctx: RouteContext, caller: Caller, body: Buffer): Answ
   if (!ctx.names.has(envId)) {
     return errorAnswer(404, "APIG.3003", `Environment ${envId} does not exist`);
   }
-  const missingApi = apiIds.find((id) => !ctx.apiIds.has(id));
+  const missingApi = apiIds.find((id) => !ctx.apis.has(id));
   if (missingApi) return errorAnswer(404, "APIG.3002", `API ${missingApi} does not exist`);
-  const missingApp = appIds.find((id) => !ctx.appIds.has(id));
+  const missingApp = appIds.find((id) => !ctx.apps.has(id));
   if (missingApp) return errorAnswer(404, "APIG.3004", `App ${missingApp} does not exist`);
 
   const pairs = [...new Set(appIds)].flatMap((appId) =>
@@ -161,7 +173,7 @@ export function authorize(ctx: RouteContext, caller: Caller, body: Buffer): Answ
   return { status: 201, body: { auths } };
 }
 
-/** `DELETE /v1/{project_id}/apic/instances/{instance_id}/app-auths/{app_auth_id}` */
+/** `DELETE /v1/...` (the seed) and `/v2/{project_id}/apic/instances/{instance_id}/app-auths/{app_auth_id}` */
 export function cancel(ctx: RouteContext, caller: Caller, id: string): Answer {
   if (!caller.canWrite) return noPermission();
   if (!RECORD_ID.test(id)) return badQuery("id");
@@ -171,31 +183,142 @@ export function cancel(ctx: RouteContext, caller: Caller, id: string): Answer {
   return { status: 204 };
 }
 
-/** `GET /v2/{project_id}/apic/instances/{instance_id}/app-auths/binded-apis` */
+/** `GET /v2/{project_id}/apic/instances/{instance_id}/app-auths/binded-apis`: the APIs an app may call. */
 export function listBound(ctx: RouteContext, query: Map<string, string>): Answer {
   const appId = query.get("app_id");
   if (!appId) return badQuery("app_id");
+  const checked = checkPaging(query) ?? unknownApp(ctx, appId) ?? unknownEnv(ctx, query);
+  if (checked) return checked;
+  const api = apiFilter(ctx, query);
+  const groupName = query.get("group_name");
+  return authPage(ctx, query, (r) => {
+    const a = ctx.apis.get(r.apiId);
+    return (
+      r.appId === appId &&
+      api(r.envId, r.apiId) &&
+      (!groupName || a?.groupName.includes(groupName) === true)
+    );
+  });
+}
+
+/** `GET .../app-auths/binded-apps`: the apps that may call an API. */
+export function listBoundApps(ctx: RouteContext, query: Map<string, string>): Answer {
+  const apiId = query.get("api_id");
+  if (!apiId) return badQuery("api_id");
+  const checked =
+    checkPaging(query) ??
+    (ctx.apis.has(apiId)
+      ? undefined
+      : errorAnswer(404, "APIG.3002", `API ${apiId} does not exist`)) ??
+    unknownEnv(ctx, query);
+  if (checked) return checked;
+  const envId = query.get("env_id");
+  const appId = query.get("app_id");
+  const appName = query.get("app_name");
+  return authPage(
+    ctx,
+    query,
+    (r) =>
+      r.apiId === apiId &&
+      (!envId || r.envId === envId) &&
+      (!appId || r.appId === appId) &&
+      (!appName || ctx.names.get(r.appId)?.includes(appName) === true),
+  );
+}
+
+/** `GET .../app-auths/unbinded-apis`: the APIs published in an environment an app may not call yet. */
+export function listUnbound(ctx: RouteContext, query: Map<string, string>): Answer {
+  const appId = query.get("app_id");
+  if (!appId) return badQuery("app_id");
+  const envId = query.get("env_id");
+  if (!envId) return badQuery("env_id");
+  const checked = checkPaging(query) ?? unknownApp(ctx, appId) ?? unknownEnv(ctx, query);
+  if (checked) return checked;
+  const bound = new Set(
+    ctx.store
+      .visible(ctx.faults.lagMs, (r) => r.appId === appId && r.envId === envId)
+      .map((r) => r.apiId),
+  );
+  const api = apiFilter(ctx, query);
+  const matching = ctx.seed.apis.filter((a) => !bound.has(a.id) && api(envId, a.id));
+  const envName = ctx.names.get(envId) ?? "";
+  return page(query, matching, "apis", (a) => ({
+    id: a.id,
+    name: a.name,
+    remark: a.remark,
+    group_id: a.groupId,
+    group_name: a.groupName,
+    publish_id: publishId(a.id, envId),
+    run_env_id: envId,
+    run_env_name: envName,
+    auth_type: a.authType,
+    req_uri: a.reqUri,
+  }));
+}
+
+// The filters `env_id`, `api_id`, `api_name` (a part of the name) and `group_id` on an API.
+function apiFilter(
+  ctx: RouteContext,
+  query: Map<string, string>,
+): (envId: string, apiId: string) => boolean {
+  const envId = query.get("env_id");
+  const apiId = query.get("api_id");
+  const apiName = query.get("api_name");
+  const groupId = query.get("group_id");
+  return (env, id) => {
+    const a = ctx.apis.get(id);
+    return (
+      (!envId || env === envId) &&
+      (!apiId || id === apiId) &&
+      (!apiName || a?.name.includes(apiName) === true) &&
+      (!groupId || a?.groupId === groupId)
+    );
+  };
+}
+
+function checkPaging(query: Map<string, string>): Answer | undefined {
   const limit = intParam(query.get("limit"), 20);
   if (limit === undefined || limit < 1 || limit > 500) return badQuery("limit");
-  const offset = intParam(query.get("offset"), 0);
-  if (offset === undefined || offset < 0) return badQuery("offset");
-  if (!ctx.appIds.has(appId)) {
-    return errorAnswer(404, "APIG.3004", `App ${appId} does not exist`);
-  }
+  if (intParam(query.get("offset"), 0) === undefined) return badQuery("offset");
+  return undefined;
+}
+
+function unknownApp(ctx: RouteContext, appId: string): Answer | undefined {
+  return ctx.apps.has(appId)
+    ? undefined
+    : errorAnswer(404, "APIG.3004", `App ${appId} does not exist`);
+}
+
+function unknownEnv(ctx: RouteContext, query: Map<string, string>): Answer | undefined {
   const envId = query.get("env_id");
-  if (envId && !ctx.names.has(envId)) {
-    return errorAnswer(404, "APIG.3003", `Environment ${envId} does not exist`);
-  }
-  const apiId = query.get("api_id");
-  const matching = ctx.store
-    .visible(ctx.faults.lagMs)
-    .filter(
-      (r) => r.appId === appId && (!envId || r.envId === envId) && (!apiId || r.apiId === apiId),
-    );
-  const page = matching.slice(offset, offset + limit);
+  return envId && !ctx.names.has(envId)
+    ? errorAnswer(404, "APIG.3003", `Environment ${envId} does not exist`)
+    : undefined;
+}
+
+// A page of the records (as `ApiAuthInfo`) a reader sees now that match `where`.
+function authPage(
+  ctx: RouteContext,
+  query: Map<string, string>,
+  where: (r: StoredAuth) => boolean,
+): Answer {
+  const matching = ctx.store.visible(ctx.faults.lagMs, where);
+  return page(query, matching, "auths", (r) => info(ctx, r));
+}
+
+// `offset` below 0 is taken as 0, as the specification says; call after checkPaging.
+function page<T>(
+  query: Map<string, string>,
+  matching: T[],
+  field: string,
+  wire: (item: T) => unknown,
+): Answer {
+  const limit = intParam(query.get("limit"), 20)!;
+  const offset = Math.max(0, intParam(query.get("offset"), 0)!);
+  const items = matching.slice(offset, offset + limit);
   return {
     status: 200,
-    body: { total: matching.length, size: page.length, auths: page.map((r) => info(ctx, r)) },
+    body: { total: matching.length, size: items.length, [field]: items.map(wire) },
   };
 }
 
@@ -310,7 +433,7 @@ function visitParamOf(params: VisitParamWire[], appId: string, apiId: string): s
 
 function intParam(value: string | undefined, fallback: number): number | undefined {
   if (value === undefined) return fallback;
-  return /^\d+$/.test(value) ? Number(value) : undefined;
+  return /^-?\d{1,15}$/.test(value) ? Number(value) : undefined;
 }
 
 // The create answer's record (ApiAuthRelations).
@@ -328,14 +451,25 @@ function relation(r: StoredAuth) {
   };
 }
 
-// The list answer's record (ApiAuthInfo).
+// The list answer's record (ApiAuthInfo), every field of the official model.
 function info(ctx: RouteContext, r: StoredAuth) {
+  const api = ctx.apis.get(r.apiId);
+  const app = ctx.apps.get(r.appId);
   return {
     id: r.id,
     api_id: r.apiId,
-    api_name: ctx.names.get(r.apiId) ?? "",
+    api_name: api?.name ?? "",
+    api_type: api?.type ?? 1,
+    api_remark: api?.remark ?? "",
+    group_id: api?.groupId ?? "",
+    group_name: api?.groupName ?? "",
+    publish_id: publishId(r.apiId, r.envId),
     app_id: r.appId,
-    app_name: ctx.names.get(r.appId) ?? "",
+    app_name: app?.name ?? "",
+    app_remark: app?.remark ?? "",
+    app_type: app?.type ?? "roma",
+    app_creator: app?.creator ?? "USER",
+    roma_app_type: app?.romaAppType ?? "integration",
     env_id: r.envId,
     env_name: ctx.names.get(r.envId) ?? "",
     auth_role: r.authRole,

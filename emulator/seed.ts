@@ -25,13 +25,39 @@ export interface EmulatorCredentials {
   user: { name: string; password: string; domainName: string };
 }
 
+/** An integration app, with the fields the official `ApiAuthInfo` reports about it. */
+export interface SeededApp extends Named {
+  remark: string;
+  /** `apig` (an APIC client of old) or `roma` (a ROMA integration client). */
+  type: "apig" | "roma";
+  /** `USER` (made by the tenant) or `MARKET`. */
+  creator: "USER" | "MARKET";
+  /** `subscription` or `integration`. */
+  romaAppType: "subscription" | "integration";
+}
+
+/** An API, with its group and what the official `ApiAuthInfo` and `ApiOutline` report about it. */
+export interface SeededApi extends Named {
+  groupId: string;
+  groupName: string;
+  /** 1 (public) or 2 (private), as `ApiAuthInfo.api_type` is an integer. */
+  type: number;
+  remark: string;
+  /** The API's request path. */
+  reqUri: string;
+  /** `APP`, `IAM` or `NONE`. */
+  authType: string;
+}
+
 export interface EmulatorSeed {
   region: string;
   projectId: string;
   instanceId: string;
   environments: Named[];
-  apps: Named[];
-  apis: Named[];
+  groups: Named[];
+  apps: SeededApp[];
+  /** Every API is published in every environment (see {@link publishId}). */
+  apis: SeededApi[];
   credentials: EmulatorCredentials;
 }
 
@@ -47,9 +73,20 @@ export function stableId(name: string): string {
   return createHash("sha256").update(`roma-emulator:${name}`).digest("hex").slice(0, 32);
 }
 
+/** The id of an API's publication in an environment (`publish_id`). */
+export function publishId(apiId: string, envId: string): string {
+  return stableId(`publish:${apiId}:${envId}`);
+}
+
+const GROUPS = 2;
+
 export function makeSeed(options: SeedOptions = {}): EmulatorSeed {
   const region = options.region ?? "cn-north-4";
   const count = (n: number | undefined, fallback: number) => n ?? fallback;
+  const groups = Array.from({ length: GROUPS }, (_, i) => ({
+    id: stableId(`group:${i + 1}`),
+    name: `group_${i + 1}`,
+  }));
   return {
     region,
     projectId: stableId(`project:${region}`),
@@ -59,13 +96,25 @@ export function makeSeed(options: SeedOptions = {}): EmulatorSeed {
       { id: stableId("env:TEST"), name: "TEST" },
       { id: stableId("env:STAGING"), name: "STAGING" },
     ],
+    groups,
     apps: Array.from({ length: count(options.apps, 4) }, (_, i) => ({
       id: stableId(`app:${i + 1}`),
       name: `app_${i + 1}`,
+      remark: `Emulated integration app ${i + 1}`,
+      type: "roma",
+      creator: "USER",
+      romaAppType: i % 2 === 0 ? "integration" : "subscription",
     })),
+    // APIs alternate between the groups, so a group filter selects every other one.
     apis: Array.from({ length: count(options.apis, 8) }, (_, i) => ({
       id: stableId(`api:${i + 1}`),
       name: `api_${i + 1}`,
+      groupId: groups[i % GROUPS].id,
+      groupName: groups[i % GROUPS].name,
+      type: 1,
+      remark: `Emulated API ${i + 1}`,
+      reqUri: `/emulated/api-${i + 1}`,
+      authType: "APP",
     })),
     credentials: {
       token: "emulator-token-rw-" + stableId("token:rw"),

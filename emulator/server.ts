@@ -1,11 +1,12 @@
 /**
- * The emulator's HTTP server: routing, authentication, injected faults, the request log, and the
- * control endpoints under `/_emulator/` (kept apart from the API paths).
+ * The emulator's HTTP server: routing, authentication, injected faults, the request log, the body
+ * limit, and the control endpoints under `/_emulator/` (kept apart from the API paths, and open
+ * only to callers that send the control key).
  */
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Authority, isRefusal, parseQuery, type Caller } from "./auth";
+import { Authority, isRefusal, parseQuery, safeEqual, type Caller } from "./auth";
 import { describeFault, FaultPlan, type FaultSettings, type Route } from "./faults";
 import {
   authorize,
@@ -15,6 +16,8 @@ import {
   iamProjects,
   iamToken,
   listBound,
+  listBoundApps,
+  listUnbound,
   type Answer,
   type RouteContext,
 } from "./routes";
@@ -37,7 +40,17 @@ export interface EmulatorOptions {
   clockSkewMs?: number;
   /** More IAM projects (a second one named like the region makes the region ambiguous). */
   extraProjects?: Named[];
+  /** Largest request body accepted, in bytes (default {@link MAX_BODY_BYTES}); larger answer 413. */
+  maxBodyBytes?: number;
+  /** The key the control endpoints require in {@link CONTROL_KEY_HEADER} (default: a random one). */
+  controlKey?: string;
 }
+
+/** The default body limit: 1 MiB (an authorize request of 1,000 pairs is about 40 KB). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** The header that carries the control key on requests to `/_emulator/`. */
+export const CONTROL_KEY_HEADER = "X-Emulator-Key";
 
 /** One answered (or dropped) request. */
 export interface LogEntry {
@@ -81,8 +94,11 @@ export interface EmulatorControl {
 export interface Emulator {
   /** Base URL for both the ROMA Connect and the IAM endpoints. */
   url: string;
+  /** What the control endpoints under `/_emulator/` require in {@link CONTROL_KEY_HEADER}. */
+  controlKey: string;
   seed: EmulatorSeed;
   control: EmulatorControl;
+  /** Stops listening and writes every pending record to the state file. */
   close(): Promise<void>;
 }
 
@@ -96,6 +112,16 @@ const ROUTES: { method: string; pattern: RegExp; route: Route }[] = [
     method: "GET",
     pattern: /^\/v[12]\/([^/]+)\/apic\/instances\/([^/]+)\/app-auths\/binded-apis$/,
     route: "list",
+  },
+  {
+    method: "GET",
+    pattern: /^\/v[12]\/([^/]+)\/apic\/instances\/([^/]+)\/app-auths\/binded-apps$/,
+    route: "list.apps",
+  },
+  {
+    method: "GET",
+    pattern: /^\/v[12]\/([^/]+)\/apic\/instances\/([^/]+)\/app-auths\/unbinded-apis$/,
+    route: "list.unbound",
   },
   {
     method: "POST",
@@ -118,8 +144,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const seed = makeSeed(options.seed);
   const ctx: RouteContext = {
     seed,
-    appIds: new Set(seed.apps.map((a) => a.id)),
-    apiIds: new Set(seed.apis.map((a) => a.id)),
+    apps: new Map(seed.apps.map((a) => [a.id, a])),
+    apis: new Map(seed.apis.map((a) => [a.id, a])),
     names: new Map([...seed.apps, ...seed.apis, ...seed.environments].map((x) => [x.id, x.name])),
     store: new AuthStore(options.stateFile, now),
     faults: new FaultPlan(options.faults),
@@ -129,6 +155,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     extraProjects: options.extraProjects ?? [],
   };
   let log: LogEntry[] = [];
+  const controlKey = options.controlKey ?? randomBytes(16).toString("hex");
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
 
   const control: EmulatorControl = {
     setFaults: (settings) => ctx.faults.set(settings),
@@ -177,15 +205,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   };
 
   const server = createServer((req, res) => {
-    void handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent)
-        send(res, now, errorAnswer(500, "APIG.9999", `System error: ${String(error)}`));
-    });
+    void handle(req, res);
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = Date.now();
-    const body = await readBody(req);
     const [rawPath, rawQuery = ""] = (req.url ?? "/").split("?", 2);
     const method = req.method ?? "GET";
     const entry: LogEntry = {
@@ -203,61 +227,98 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       entry.ms = Date.now() - started;
       log.push(entry);
     };
-
-    if (rawPath.startsWith("/_emulator/")) {
-      entry.route = "control";
-      const answer = controlAnswer(method, rawPath.slice("/_emulator/".length), body);
+    const answerWith = (answer: Answer, fault?: string) => {
       send(res, now, answer);
-      return finish(answer.status, answer);
-    }
-    const matched = match(method, rawPath);
-    if (!matched) {
-      const answer = errorAnswer(
-        404,
-        "APIG.0101",
-        "The API does not exist or has not been published in the environment",
-      );
-      send(res, now, answer);
-      return finish(404, answer);
-    }
-    entry.route = matched.route;
-    const latency = ctx.faults.latency(matched.route);
-    if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
+      finish(answer.status, answer, fault);
+    };
+    try {
+      const isControl = rawPath.startsWith("/_emulator/");
+      if (isControl) entry.route = "control";
+      if (isControl && !hasControlKey(req)) {
+        return answerWith(
+          errorAnswer(
+            401,
+            "EMULATOR.401",
+            `Control endpoints need the ${CONTROL_KEY_HEADER} header`,
+          ),
+        );
+      }
+      const body = await readBody(req, maxBodyBytes);
+      if (body === undefined) {
+        // The rest of the body is never read: the connection closes after this answer.
+        const answer = errorAnswer(
+          413,
+          "APIG.0201",
+          `Request entity too large: the limit is ${maxBodyBytes} bytes`,
+        );
+        answer.headers = { Connection: "close" };
+        return answerWith(answer);
+      }
+      if (isControl) {
+        const action = rawPath.slice("/_emulator/".length);
+        if (`${method} ${action}` === "POST flush") {
+          await ctx.store.flush();
+          return answerWith({ status: 200, body: {} });
+        }
+        return answerWith(controlAnswer(method, action, body));
+      }
+      const matched = match(method, rawPath);
+      if (!matched) {
+        return answerWith(
+          errorAnswer(
+            404,
+            "APIG.0101",
+            "The API does not exist or has not been published in the environment",
+          ),
+        );
+      }
+      entry.route = matched.route;
+      const decoded = decodeUrl(matched.params, rawQuery);
+      if ("malformed" in decoded) return answerWith(badEncoding(decoded.malformed));
+      const latency = ctx.faults.latency(matched.route);
+      if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
 
-    const fault = ctx.faults.pick(matched.route);
-    const answer =
-      fault && !fault.afterApplying
-        ? undefined
-        : routeAnswer(matched, { method, rawPath, rawQuery, headers: req.headers, body });
-    if (fault) {
-      if (fault.kind === "drop") {
-        req.socket.destroy();
-        return finish("dropped", undefined, describeFault(fault));
+      const fault = ctx.faults.pick(matched.route);
+      const request = { method, rawPath, rawQuery, headers: req.headers, body };
+      const answer =
+        fault && !fault.afterApplying ? undefined : routeAnswer(matched.route, decoded, request);
+      if (fault) {
+        if (fault.kind === "drop") {
+          req.socket.destroy();
+          return finish("dropped", undefined, describeFault(fault));
+        }
+        const replaced = errorAnswer(fault.status, fault.code, fault.message ?? "Injected fault");
+        if (fault.retryAfterSeconds !== undefined) {
+          replaced.headers = { "Retry-After": String(fault.retryAfterSeconds) };
+        }
+        return answerWith(replaced, describeFault(fault));
       }
-      const replaced = errorAnswer(fault.status, fault.code, fault.message ?? "Injected fault");
-      if (fault.retryAfterSeconds !== undefined) {
-        replaced.headers = { "Retry-After": String(fault.retryAfterSeconds) };
-      }
-      send(res, now, replaced);
-      return finish(fault.status, replaced, describeFault(fault));
+      answerWith(answer!);
+    } catch (error) {
+      const answer = errorAnswer(500, "APIG.9999", `System error: ${String(error)}`);
+      if (!res.headersSent) send(res, now, answer);
+      finish(500, answer);
     }
-    send(res, now, answer!);
-    finish(answer!.status, answer);
+  }
+
+  function hasControlKey(req: IncomingMessage): boolean {
+    const sent = req.headers[CONTROL_KEY_HEADER.toLowerCase()];
+    return typeof sent === "string" && safeEqual(sent, controlKey);
   }
 
   function routeAnswer(
-    matched: Matched,
+    route: Route,
+    { params, query }: Decoded,
     request: Parameters<Authority["authenticate"]>[0],
   ): Answer {
-    const query = new Map(parseQuery(request.rawQuery));
-    if (matched.route === "iam.token") return iamToken(ctx, request.body);
+    if (route === "iam.token") return iamToken(ctx, request.body);
     const caller = ctx.authority.authenticate(request);
     if (isRefusal(caller)) return errorAnswer(caller.status, caller.code, caller.message);
-    if (matched.route === "iam.projects") return iamProjects(ctx, query);
-    const [projectId, instanceId, recordId] = matched.params.map(decodeURIComponent);
+    if (route === "iam.projects") return iamProjects(ctx, query);
+    const [projectId, instanceId, recordId] = params;
     return (
       checkInstance(ctx, projectId, instanceId) ??
-      appAuthAnswer(matched.route, caller, request.body, query, recordId)
+      appAuthAnswer(route, caller, request.body, query, recordId)
     );
   }
 
@@ -273,6 +334,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         return authorize(ctx, caller, body);
       case "cancel":
         return cancel(ctx, caller, recordId);
+      case "list.apps":
+        return listBoundApps(ctx, query);
+      case "list.unbound":
+        return listUnbound(ctx, query);
       default:
         return listBound(ctx, query);
     }
@@ -324,14 +389,56 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
     url: `http://${host}:${address.port}`,
+    controlKey,
     seed,
     control,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+      await ctx.store.flush();
+    },
   };
+}
+
+interface Decoded {
+  params: string[];
+  query: Map<string, string>;
+}
+
+// The path parameters and query decoded, or the name of the first part that is not validly
+// percent-encoded.
+function decodeUrl(params: string[], rawQuery: string): Decoded | { malformed: string } {
+  const decoded: string[] = [];
+  for (const p of params) {
+    try {
+      decoded.push(decodeURIComponent(p));
+    } catch {
+      return { malformed: "path" };
+    }
+  }
+  try {
+    return { params: decoded, query: new Map(parseQuery(rawQuery)) };
+  } catch {
+    const bad = rawQuery.split("&").find((part) => {
+      try {
+        parseQuery(part);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    return { malformed: (bad ?? rawQuery).split("=")[0] };
+  }
+}
+
+function badEncoding(name: string): Answer {
+  return errorAnswer(
+    400,
+    "APIG.2012",
+    `Invalid parameter value,parameterName:${name}. Please refer to the support documentation`,
+  );
 }
 
 function match(method: string, path: string): Matched | undefined {
@@ -358,10 +465,22 @@ function send(res: ServerResponse, now: () => number, answer: Answer): void {
     .end(text);
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+// The whole body, or undefined as soon as it is known to pass `limit` bytes (by its
+// Content-Length, or while it streams in); then the rest is left unread.
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  if (Number(req.headers["content-length"] ?? 0) > limit) return Promise.resolve(undefined);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
+    let size = 0;
+    const onData = (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        req.off("data", onData);
+        req.pause();
+        resolve(undefined);
+      } else chunks.push(c);
+    };
+    req.on("data", onData);
     req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
   });

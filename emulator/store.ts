@@ -2,7 +2,7 @@
  * The emulator's authorization records: the truth, a view of it that may lag behind (eventual
  * consistency of `binded-apis`), and optional persistence to a JSON file.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { StateFile } from "./state-file";
 
 export interface StoredAuth {
   id: string;
@@ -27,17 +27,32 @@ interface Deleted {
 export class AuthStore {
   private readonly live = new Map<string, StoredAuth>();
   private readonly byPair = new Map<string, StoredAuth>();
+  // Live records in listing order (creation time, then id), kept sorted as they are written so
+  // that answering a page never sorts the whole store.
+  private readonly ordered: StoredAuth[] = [];
   // Deleted records the lagging view still shows.
   private deleted: Deleted[] = [];
+  private readonly state?: StateFile;
 
+  /** Loads `file` when given (throwing when it is not whole) and keeps it up to date. */
   constructor(
-    private readonly file: string | undefined,
+    file: string | undefined,
     private readonly now: () => number,
   ) {
-    if (file && existsSync(file)) {
-      const saved = JSON.parse(readFileSync(file, "utf8")) as { records?: StoredAuth[] };
-      for (const record of saved.records ?? []) this.index(record);
+    if (file) {
+      for (const record of StateFile.load(file)) this.index(record);
+      this.state = new StateFile(file, () => this.all());
     }
+  }
+
+  /** Snapshots written to the state file so far. */
+  get writes(): number {
+    return this.state?.writes ?? 0;
+  }
+
+  /** Resolves once every write so far is in the state file. */
+  flush(): Promise<void> {
+    return this.state?.flush() ?? Promise.resolve();
   }
 
   /** The record of a pair in an environment, if any. */
@@ -51,7 +66,7 @@ export class AuthStore {
 
   add(record: StoredAuth): void {
     this.index(record);
-    this.save();
+    this.state?.changed();
   }
 
   remove(id: string): StoredAuth | undefined {
@@ -59,8 +74,9 @@ export class AuthStore {
     if (!record) return undefined;
     this.live.delete(id);
     this.byPair.delete(pairIndex(record.envId, record.appId, record.apiId));
+    this.ordered.splice(position(this.ordered, record), 1);
     this.deleted.push({ record, deletedAt: this.now() });
-    this.save();
+    this.state?.changed();
     return record;
   }
 
@@ -69,35 +85,64 @@ export class AuthStore {
     return [...this.live.values()];
   }
 
-  /** What a reader sees when writes take `lagMs` to show: old deletions and new creations lag. */
-  visible(lagMs: number): StoredAuth[] {
+  /**
+   * The records matching `where` that a reader sees when writes take `lagMs` to show (old
+   * deletions and new creations lag), in listing order.
+   */
+  visible(lagMs: number, where: (r: StoredAuth) => boolean): StoredAuth[] {
     const now = this.now();
     this.deleted = this.deleted.filter((d) => d.deletedAt + lagMs > now);
-    return [
-      ...this.all().filter((r) => r.createdAt + lagMs <= now),
-      ...this.deleted.filter((d) => d.record.createdAt + lagMs <= now).map((d) => d.record),
-    ].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+    const shown = (r: StoredAuth) => r.createdAt + lagMs <= now && where(r);
+    const live = this.ordered.filter(shown);
+    // Deleted records still shown are few (those of the last lagMs): only they are sorted.
+    const ghosts = this.deleted
+      .map((d) => d.record)
+      .filter(shown)
+      .sort((a, b) => (before(a, b) ? -1 : 1));
+    return ghosts.length === 0 ? live : merge(live, ghosts);
   }
 
   /** Removes every record (control endpoint). */
   clear(): void {
     this.live.clear();
     this.byPair.clear();
+    this.ordered.length = 0;
     this.deleted = [];
-    this.save();
+    this.state?.changed();
   }
 
   private index(record: StoredAuth): void {
     this.live.set(record.id, record);
     this.byPair.set(pairIndex(record.envId, record.appId, record.apiId), record);
+    this.ordered.splice(position(this.ordered, record), 0, record);
   }
+}
 
-  private save(): void {
-    if (!this.file) return;
-    const tmp = `${this.file}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ records: this.all() }, null, 2));
-    renameSync(tmp, this.file);
+function before(a: StoredAuth, b: StoredAuth): boolean {
+  return a.createdAt < b.createdAt || (a.createdAt === b.createdAt && a.id < b.id);
+}
+
+// Where `record` is or belongs in a list in listing order (records are written in time order
+// mostly, so this is usually the end).
+function position(list: StoredAuth[], record: StoredAuth): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (before(list[mid], record)) lo = mid + 1;
+    else hi = mid;
   }
+  return lo;
+}
+
+function merge(a: StoredAuth[], b: StoredAuth[]): StoredAuth[] {
+  const out: StoredAuth[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    out.push(j >= b.length || (i < a.length && before(a[i], b[j])) ? a[i++] : b[j++]);
+  }
+  return out;
 }
 
 function pairIndex(envId: string, appId: string, apiId: string): string {

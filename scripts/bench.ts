@@ -182,16 +182,17 @@ async function emulatorProcess(args: string[]) {
       stdio: ["ignore", "pipe", "inherit"],
     },
   );
-  const url = await new Promise<string>((resolve, reject) => {
+  const { url, key } = await new Promise<{ url: string; key: string }>((resolve, reject) => {
     let out = "";
     child.stdout!.on("data", (d: Buffer) => {
       out += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]);
+      const m = /listening on (http:\/\/\S+)[\s\S]*X-Emulator-Key: (\S+)/.exec(out);
+      if (m) resolve({ url: m[1], key: m[2] });
     });
     child.once("exit", (code) => reject(new Error(`emulator exited (${code})`)));
   });
-  const control = async (path: string) => (await fetch(`${url}/_emulator/${path}`)).json();
+  const control = async (path: string) =>
+    (await fetch(`${url}/_emulator/${path}`, { headers: { "X-Emulator-Key": key } })).json();
   return {
     url,
     seed: (await control("seed")) as EmulatorSeed,

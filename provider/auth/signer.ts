@@ -29,24 +29,37 @@ export function canonicalUri(path: string): string {
   return encoded.endsWith("/") ? encoded : `${encoded}/`;
 }
 
-/** `k=v` pairs, encoded, sorted by name and then by value, joined by `&`. */
-export function canonicalQuery(query: SignableRequest["query"]): string {
-  return query
-    .map(([k, v]) => ({ key: encodeRfc3986(k), raw: v, value: encodeRfc3986(v) }))
-    .sort((a, b) => compare(a.key, b.key) || compare(a.raw, b.raw))
-    .map(({ key, value }) => `${key}=${value}`)
+/**
+ * How query parameters are ordered before encoding: by code point (Huawei's Python and Go signers,
+ * and ours), or by UTF-16 unit (the official Node signer). They differ only where a character
+ * beyond U+FFFF meets one in U+E000..U+FFFF.
+ */
+export type QueryOrder = "code-point" | "utf-16";
+
+/** `k=v` pairs sorted by raw (unencoded) name, then raw value, then encoded and joined by `&`. */
+export function canonicalQuery(
+  query: SignableRequest["query"],
+  order: QueryOrder = "code-point",
+): string {
+  const cmp = order === "code-point" ? compareCodePoints : compare;
+  return [...query]
+    .sort(([k1, v1], [k2, v2]) => cmp(k1, k2) || cmp(v1, v2))
+    .map(([k, v]) => `${encodeRfc3986(k)}=${encodeRfc3986(v)}`)
     .join("&");
 }
 
 /** The canonical request of the signing guide. */
-export function canonicalRequest(request: SignableRequest): string {
+export function canonicalRequest(
+  request: SignableRequest,
+  order: QueryOrder = "code-point",
+): string {
   const names = Object.keys(request.headers)
     .map((name) => ({ name: name.toLowerCase(), value: request.headers[name].trim() }))
     .sort((a, b) => compare(a.name, b.name));
   return [
     request.method.toUpperCase(),
     canonicalUri(request.path),
-    canonicalQuery(request.query),
+    canonicalQuery(request.query, order),
     names.map(({ name, value }) => `${name}:${value}\n`).join(""),
     names.map(({ name }) => name).join(";"),
     sha256Hex(request.body),
@@ -54,8 +67,13 @@ export function canonicalRequest(request: SignableRequest): string {
 }
 
 /** The hex HMAC-SHA256 signature of a request signed at `sdkDate` with secret key `sk`. */
-export function signature(request: SignableRequest, sdkDate: string, sk: string): string {
-  const stringToSign = [ALGORITHM, sdkDate, sha256Hex(canonicalRequest(request))].join("\n");
+export function signature(
+  request: SignableRequest,
+  sdkDate: string,
+  sk: string,
+  order: QueryOrder = "code-point",
+): string {
+  const stringToSign = [ALGORITHM, sdkDate, sha256Hex(canonicalRequest(request, order))].join("\n");
   return createHmac("sha256", sk).update(stringToSign).digest("hex");
 }
 
@@ -106,4 +124,21 @@ function headerValue(headers: Readonly<Record<string, string>>, name: string): s
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// Code-point order from UTF-16 units: at the first differing unit, a surrogate (U+D800..U+DFFF,
+// part of a character beyond U+FFFF) ranks above U+E000..U+FFFF.
+function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return rank(x) - rank(y);
+  }
+  return a.length - b.length;
+}
+
+function rank(unit: number): number {
+  if (unit >= 0xe000) return unit - 0x800;
+  return unit >= 0xd800 ? unit + 0x2000 : unit;
 }

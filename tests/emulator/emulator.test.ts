@@ -193,9 +193,14 @@ describe("emulator", () => {
       const ro = emu.seed.credentials.readOnlyToken;
       const write = await authorize(body(), ro);
       expect(write.status).toBe(403);
-      expect(write.body).toEqual({
+      expect(write.body).toMatchObject({
         error_code: "APIG.1005",
         error_msg: "No permissions to request this method",
+      });
+      // As an IAM policy denial, it carries what the official SDKs read.
+      const encoded = write.body.encoded_authorization_message as string;
+      expect(JSON.parse(Buffer.from(encoded, "base64").toString("utf8"))).toMatchObject({
+        decision: "deny",
       });
       const del = await call(emu, "DELETE", p.cancel("a".repeat(32)), { token: ro });
       expect(del.body.error_code).toBe("APIG.1005");
@@ -458,7 +463,7 @@ describe("emulator", () => {
       ["limit", [["limit", "0"]]],
       ["limit", [["limit", "501"]]],
       ["limit", [["limit", "ten"]]],
-      ["offset", [["offset", "-1"]]],
+      ["offset", [["offset", "first"]]],
     ] as [string, [string, string][]][])(
       "answers APIG.2012 naming %s when out of range",
       async (name, query) => {
@@ -585,13 +590,15 @@ describe("emulator", () => {
     });
 
     it("is steered over HTTP too, on control paths apart from the API", async () => {
+      const headers = { "X-Emulator-Key": emu.controlKey };
       const put = await fetch(`${emu.url}/_emulator/faults`, {
         method: "PUT",
+        headers,
         body: JSON.stringify({ next: [{ route: "list", count: 1, fault: FAULTS.throttled() }] }),
       });
       expect(put.status).toBe(200);
       expect((await list([["app_id", app]])).status).toBe(429);
-      const log = (await (await fetch(`${emu.url}/_emulator/log`)).json()) as {
+      const log = (await (await fetch(`${emu.url}/_emulator/log`, { headers })).json()) as {
         counts: Record<string, number>;
       };
       expect(log.counts).toEqual({ list: 1 });

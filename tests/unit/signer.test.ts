@@ -1,6 +1,8 @@
 import { AKSKSigner } from "@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner";
 import { BasicCredentials } from "@huaweicloud/huaweicloud-sdk-core/auth/BasicCredentials";
 import fc from "fast-check";
+import { Authority, isRefusal } from "../../emulator/auth";
+import { makeSeed } from "../../emulator/seed";
 import {
   authorizationHeader,
   canonicalQuery,
@@ -11,6 +13,7 @@ import {
   parseSdkDate,
   sha256Hex,
   signature,
+  encodeRfc3986,
 } from "../../provider/auth/signer";
 
 describe("SDK-HMAC-SHA256 published vectors", () => {
@@ -79,6 +82,38 @@ describe("canonical parts", () => {
       ]),
     ).toBe("a=%21&a=x%20y&b=2");
     expect(canonicalQuery([])).toBe("");
+  });
+
+  it("sorts raw names, not encoded ones", () => {
+    // Encoded, "%C3%A4" and "a%20b" would sort before "a" and "b".
+    expect(
+      canonicalQuery([
+        ["ä", "1"],
+        ["b", "2"],
+        ["a b", "3"],
+        ["a", "4"],
+      ]),
+    ).toBe("a=4&a%20b=3&b=2&%C3%A4=1");
+    expect(
+      canonicalQuery([
+        ["k", "ä"],
+        ["k", "b"],
+        ["k", "%"],
+      ]),
+    ).toBe("k=%25&k=b&k=%C3%A4");
+  });
+
+  it("orders characters beyond U+FFFF after U+E000..U+FFFF (code points), or before (UTF-16)", () => {
+    const query: [string, string][] = [
+      ["\u{1F600}", "x"],
+      ["\uFFFD", "y"],
+      ["k", "\u{1F600}"],
+      ["k", "\uE000"],
+    ];
+    expect(canonicalQuery(query)).toBe("k=%EE%80%80&k=%F0%9F%98%80&%EF%BF%BD=y&%F0%9F%98%80=x");
+    expect(canonicalQuery(query, "utf-16")).toBe(
+      "k=%F0%9F%98%80&k=%EE%80%80&%F0%9F%98%80=x&%EF%BF%BD=y",
+    );
   });
 
   it("round-trips X-Sdk-Date and the Authorization header", () => {
@@ -169,5 +204,83 @@ describe("agreement with @huaweicloud/huaweicloud-sdk-core's AKSKSigner", () => 
     expect(signature({ ...base, path: "/v2/q/apic" }, "20260101T000000Z", "sk")).not.toBe(sig);
     expect(signature({ ...base, query: [["a", "2"]] }, "20260101T000000Z", "sk")).not.toBe(sig);
     expect(signature(base, "20260101T000001Z", "sk")).not.toBe(sig);
+  });
+});
+
+/**
+ * Query names and values with non-ASCII, reserved and astral characters, and names repeated with
+ * several values, signed by the official Node signer (UTF-16 order): our signer agrees wherever
+ * code-point and UTF-16 order agree, agrees in UTF-16 order always, and the emulator's verifier
+ * accepts both the official signer's request and ours.
+ */
+describe("agreement on non-ASCII query names and astral values", () => {
+  const chars = "aAbZz09_-.~!*'() :/?%+=&äé中😀𝄞\uE000\uFFFD".split(/(?:)/u);
+  const text = (min: number) =>
+    fc.array(fc.constantFrom(...chars), { minLength: min, maxLength: 5 }).map((cs) => cs.join(""));
+  const query = fc.uniqueArray(
+    fc.tuple(text(1), fc.uniqueArray(text(0), { minLength: 1, maxLength: 3 })),
+    { selector: ([k]) => k, maxLength: 5 },
+  );
+  const when = new Date("2026-11-23T10:11:12Z");
+  const seed = makeSeed();
+  const authority = new Authority(seed, () => when.getTime(), 3600_000);
+  const host = "roma.cn-north-4.example.com";
+  const path = "/v2/p1/apic/instances/i1/app-auths/binded-apis";
+
+  it("signs as the official signer does, and the verifier takes either order", () => {
+    let diverging = 0;
+    fc.assert(
+      fc.property(query, (entries) => {
+        const pairs = entries.flatMap(([k, vs]) => vs.map((v): [string, string] => [k, v]));
+        const headers = { "X-Sdk-Date": formatSdkDate(when) };
+        const official = AKSKSigner.sign(
+          {
+            method: "GET",
+            endpoint: `https://${host}${path}`,
+            queryParams: Object.fromEntries(
+              entries.map(([k, vs]) => [k, vs.length === 1 ? vs[0] : [...vs]]),
+            ),
+            headers: { ...headers },
+          } as never,
+          new BasicCredentials()
+            .withAk(seed.credentials.accessKey)
+            .withSk(seed.credentials.secretKey),
+        ) as Record<string, string>;
+        const request = {
+          method: "GET",
+          path,
+          query: pairs,
+          headers: { ...headers, host },
+          body: "",
+        };
+        const ours = authorizationHeader(
+          request,
+          seed.credentials.accessKey,
+          seed.credentials.secretKey,
+        );
+        const officialSignature = parseAuthorization(official.Authorization)!.signature;
+        expect(
+          signature(request, headers["X-Sdk-Date"], seed.credentials.secretKey, "utf-16"),
+        ).toBe(officialSignature);
+        if (canonicalQuery(pairs) === canonicalQuery(pairs, "utf-16")) {
+          expect(ours).toBe(official.Authorization);
+        } else diverging++;
+        // As sent on the wire: encoded, in the order given.
+        const rawQuery = pairs.map(([k, v]) => `${encodeRfc3986(k)}=${encodeRfc3986(v)}`).join("&");
+        for (const authorization of [official.Authorization, ours]) {
+          const caller = authority.authenticate({
+            method: "GET",
+            rawPath: path,
+            rawQuery,
+            headers: { host, "x-sdk-date": headers["X-Sdk-Date"], authorization },
+            body: Buffer.alloc(0),
+          });
+          expect(isRefusal(caller) ? caller.message : "accepted").toBe("accepted");
+        }
+      }),
+      { numRuns: 400 },
+    );
+    // The property met the case where the official signers disagree.
+    expect(diverging).toBeGreaterThan(0);
   });
 });
