@@ -115,9 +115,9 @@ export class Bindings {
       for (const [key, record] of listed) if (wanted.has(key)) found.set(key, record);
       const done =
         until === "once" || found.size === wanted.size || (until === "any" && found.size > 0);
-      const delay = backoffMs(round, Math.random);
-      if (done || Date.now() + delay > giveUpAt) return found;
-      await sleep(delay);
+      if (done || Date.now() >= giveUpAt) return found;
+      // The last look comes when the window closes, not one backoff before it.
+      await sleep(Math.min(backoffMs(round, Math.random), giveUpAt - Date.now()));
     }
   }
 
