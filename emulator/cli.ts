@@ -3,20 +3,78 @@
  * `npm run emulator -- --port 8780`: starts the emulator for people, and prints what it accepts,
  * what it was seeded with, and how to point the provider at it.
  */
+import { existsSync, statSync } from "node:fs";
+import { dirname, relative, resolve, sep } from "node:path";
 import { parseArgs } from "node:util";
-import { startEmulator, type Emulator } from "./server";
+import { startEmulator, type Emulator, type EmulatorOptions } from "./server";
 
-const USAGE = `Usage: npm run emulator -- [options]
+const OPTIONS = `Options:
   --port N            port on 127.0.0.1 (default 8780; 0 picks a free one)
   --state-file PATH   keep the authorizations in this JSON file across restarts
   --latency MS        delay every answer
   --lag MS            writes show in binded-apis only after this delay
   --duplicates MODE   an already-authorized pair: "skip" (SKIPPED, default) or "error" (400 APIG.3316)
   --apps N --apis N   how many apps and APIs to seed (default 4 and 8)
-  --region NAME       region name (default cn-north-4)`;
+  --region NAME       region name (default cn-north-4)
+  --help              this text`;
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
+/** A command line that cannot work: one line naming the flag, said before anything starts. */
+class UsageError extends Error {}
+
+/**
+ * How the user started the emulator, for the help text: `npm run emulator --` in this repository,
+ * `npx roma-emulator` where the package is installed, else the node command itself.
+ */
+export function invokedAs(env: NodeJS.ProcessEnv = process.env, script = __filename): string {
+  if (env.npm_lifecycle_event === "emulator") return "npm run emulator --";
+  if (script.split(sep).includes("node_modules")) return "npx roma-emulator";
+  return `node ${relative(process.cwd(), script) || script}`;
+}
+
+/** The emulator's options from its command line; throws a {@link UsageError} for a wrong flag. */
+export function parseCommandLine(args: string[]): EmulatorOptions | "help" {
+  let parsed;
+  try {
+    parsed = parse(args);
+  } catch (error) {
+    // parseArgs names the flag already ("Unknown option '--x'", "Option '--port <value>' ...").
+    throw new UsageError((error as Error).message);
+  }
+  const { values } = parsed;
+  if (values.help) return "help";
+  const duplicates = values.duplicates;
+  if (duplicates !== undefined && duplicates !== "skip" && duplicates !== "error") {
+    throw new UsageError(
+      `--duplicates must be "skip" or "error", not ${JSON.stringify(duplicates)}`,
+    );
+  }
+  const stateFile = values["state-file"];
+  if (stateFile !== undefined) {
+    const folder = dirname(resolve(stateFile));
+    if (!existsSync(folder) || !statSync(folder).isDirectory()) {
+      throw new UsageError(`--state-file ${stateFile}: the folder ${folder} does not exist`);
+    }
+  }
+  const latency = whole("--latency", values.latency, 0, 600_000);
+  return {
+    port: whole("--port", values.port, 0, 65535),
+    stateFile,
+    seed: {
+      apps: whole("--apps", values.apps, 1, 10_000),
+      apis: whole("--apis", values.apis, 1, 10_000),
+      region: values.region,
+    },
+    faults: {
+      latencyMs: latency === undefined ? undefined : { default: latency },
+      visibilityLagMs: whole("--lag", values.lag, 0, 600_000),
+      duplicates,
+    },
+  };
+}
+
+function parse(args: string[]) {
+  return parseArgs({
+    args,
     options: {
       port: { type: "string", default: "8780" },
       "state-file": { type: "string" },
@@ -29,26 +87,27 @@ async function main(): Promise<void> {
       help: { type: "boolean" },
     },
   });
-  if (values.help) {
-    console.log(USAGE);
+}
+
+function whole(flag: string, value: string | undefined, min: number, max: number) {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) {
+    throw new UsageError(
+      `${flag} must be a whole number from ${min} to ${max}, not ${JSON.stringify(value)}`,
+    );
+  }
+  return n;
+}
+
+async function main(): Promise<void> {
+  const options = parseCommandLine(process.argv.slice(2));
+  if (options === "help") {
+    console.log(`Usage: ${invokedAs()} [options]\n${OPTIONS}`);
     return;
   }
-  const number = (v: string | undefined) => (v === undefined ? undefined : Number(v));
-  const duplicates = values.duplicates;
-  if (duplicates !== undefined && duplicates !== "skip" && duplicates !== "error") {
-    throw new Error(`--duplicates must be "skip" or "error", not ${duplicates}`);
-  }
-  const emulator = await startEmulator({
-    port: number(values.port),
-    stateFile: values["state-file"],
-    seed: { apps: number(values.apps), apis: number(values.apis), region: values.region },
-    faults: {
-      latencyMs: values.latency ? { default: Number(values.latency) } : undefined,
-      visibilityLagMs: number(values.lag),
-      duplicates,
-    },
-  });
-  console.log(describe(emulator, values["state-file"]));
+  const emulator = await startEmulator(options);
+  console.log(describe(emulator, options.stateFile));
   const stop = () => void emulator.close().then(() => process.exit(0));
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
@@ -106,8 +165,11 @@ Or with environment variables:
 
 if (require.main === module) {
   main().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    console.error(USAGE);
+    if (error instanceof UsageError) {
+      console.error(`roma-emulator: ${error.message} (${invokedAs()} --help lists the options)`);
+      process.exit(2);
+    }
+    console.error(`roma-emulator: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   });
 }

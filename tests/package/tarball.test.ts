@@ -199,6 +199,16 @@ describe("the packed tarball", () => {
     expect(out.trim()).toBe("function function function");
   });
 
+  it("starts the emulator with npx roma-emulator, and says so in --help", () => {
+    const { npm_lifecycle_event: _event, ...env } = process.env;
+    const help = execFileSync("npx", ["--no", "roma-emulator", "--help"], {
+      cwd: program,
+      env,
+      encoding: "utf8",
+    });
+    expect(help).toMatch(/^Usage: npx roma-emulator \[options\]/);
+  });
+
   it("shares the program's one copy of @pulumi/pulumi (a peer dependency)", () => {
     const copies = execFileSync("npm", ["ls", "@pulumi/pulumi", "--all", "--parseable"], {
       cwd: program,
