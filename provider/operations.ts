@@ -117,7 +117,7 @@ export class Bindings {
         until === "once" || found.size === wanted.size || (until === "any" && found.size > 0);
       if (done || Date.now() >= giveUpAt) return found;
       // The last look comes when the window closes, not one backoff before it.
-      await sleep(Math.min(backoffMs(round, Math.random), giveUpAt - Date.now()));
+      await sleepUntil(Math.min(Date.now() + backoffMs(round, Math.random), giveUpAt));
     }
   }
 
@@ -342,6 +342,11 @@ function existsFailure(pair: Pair, envId: string, code: string): PairFailure {
 function failure(pair: Pair, error: unknown): PairFailure {
   const code = isRequestError(error) ? error.code : "ERROR";
   return { appId: pair.appId, apiId: pair.apiId, code, message: (error as Error).message };
+}
+
+// A timer counts from the event loop's last tick, so on a busy loop it fires early: wait again.
+async function sleepUntil(time: number): Promise<void> {
+  while (Date.now() < time) await sleep(time - Date.now());
 }
 
 function withSince(pair: Pair, since: string | undefined): PairToBind {
