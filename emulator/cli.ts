@@ -3,10 +3,12 @@
  * `npm run emulator -- --port 8780`: starts the emulator for people, and prints what it accepts,
  * what it was seeded with, and how to point the provider at it.
  */
+import { existsSync, statSync } from "node:fs";
+import { dirname, relative, resolve, sep } from "node:path";
 import { parseArgs } from "node:util";
-import { CONTROL_KEY_HEADER, startEmulator, type Emulator } from "./server";
+import { CONTROL_KEY_HEADER, startEmulator, type Emulator, type EmulatorOptions } from "./server";
 
-const USAGE = `Usage: npm run emulator -- [options]
+const OPTIONS = `Options:
   --port N            port on 127.0.0.1 (default 8780; 0 picks a free one)
   --state-file PATH   keep the authorizations in this JSON file across restarts
   --latency MS        delay every answer
@@ -15,10 +17,72 @@ const USAGE = `Usage: npm run emulator -- [options]
   --apps N --apis N   how many apps and APIs to seed (default 4 and 8)
   --region NAME       region name (default cn-north-4)
   --max-body BYTES    largest request body accepted (default 1048576; larger ones answer 413)
-  --control-key KEY   the key the control endpoints require (default: a random one, printed)`;
+  --control-key KEY   the key the control endpoints require (default: a random one, printed)
+  --help              this text`;
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
+/** A command line that cannot work: one line naming the flag, said before anything starts. */
+class UsageError extends Error {}
+
+/**
+ * How the user started the emulator, for the help text: `npm run emulator --` in this repository,
+ * `npx roma-emulator` where the package is installed, else the node command itself.
+ */
+export function invokedAs(env: NodeJS.ProcessEnv = process.env, script = __filename): string {
+  if (env.npm_lifecycle_event === "emulator") return "npm run emulator --";
+  if (script.split(sep).includes("node_modules")) return "npx roma-emulator";
+  return `node ${relative(process.cwd(), script) || script}`;
+}
+
+/** The emulator's options from its command line; throws a {@link UsageError} for a wrong flag. */
+export function parseCommandLine(args: string[]): EmulatorOptions | "help" {
+  let parsed;
+  try {
+    parsed = parse(args);
+  } catch (error) {
+    // parseArgs names the flag already ("Unknown option '--x'", "Option '--port <value>' ...").
+    throw new UsageError((error as Error).message);
+  }
+  const { values } = parsed;
+  if (values.help) return "help";
+  const duplicates = values.duplicates;
+  if (duplicates !== undefined && duplicates !== "skip" && duplicates !== "error") {
+    throw new UsageError(
+      `--duplicates must be "skip" or "error", not ${JSON.stringify(duplicates)}`,
+    );
+  }
+  const stateFile = values["state-file"];
+  if (stateFile !== undefined) {
+    const folder = dirname(resolve(stateFile));
+    if (!existsSync(folder) || !statSync(folder).isDirectory()) {
+      throw new UsageError(`--state-file ${stateFile}: the folder ${folder} does not exist`);
+    }
+  }
+  const latency = whole("--latency", values.latency, 0, 600_000);
+  const controlKey = values["control-key"];
+  if (controlKey !== undefined && controlKey.length === 0) {
+    throw new UsageError("--control-key must not be empty");
+  }
+  return {
+    port: whole("--port", values.port, 0, 65535),
+    stateFile,
+    maxBodyBytes: whole("--max-body", values["max-body"], 1, 1024 ** 3),
+    controlKey,
+    seed: {
+      apps: whole("--apps", values.apps, 1, 10_000),
+      apis: whole("--apis", values.apis, 1, 10_000),
+      region: values.region,
+    },
+    faults: {
+      latencyMs: latency === undefined ? undefined : { default: latency },
+      visibilityLagMs: whole("--lag", values.lag, 0, 600_000),
+      duplicates,
+    },
+  };
+}
+
+function parse(args: string[]) {
+  return parseArgs({
+    args,
     options: {
       port: { type: "string", default: "8780" },
       "state-file": { type: "string" },
@@ -33,28 +97,27 @@ async function main(): Promise<void> {
       help: { type: "boolean" },
     },
   });
-  if (values.help) {
-    console.log(USAGE);
+}
+
+function whole(flag: string, value: string | undefined, min: number, max: number) {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) {
+    throw new UsageError(
+      `${flag} must be a whole number from ${min} to ${max}, not ${JSON.stringify(value)}`,
+    );
+  }
+  return n;
+}
+
+async function main(): Promise<void> {
+  const options = parseCommandLine(process.argv.slice(2));
+  if (options === "help") {
+    console.log(`Usage: ${invokedAs()} [options]\n${OPTIONS}`);
     return;
   }
-  const number = (v: string | undefined) => (v === undefined ? undefined : Number(v));
-  const duplicates = values.duplicates;
-  if (duplicates !== undefined && duplicates !== "skip" && duplicates !== "error") {
-    throw new Error(`--duplicates must be "skip" or "error", not ${duplicates}`);
-  }
-  const emulator = await startEmulator({
-    port: number(values.port),
-    stateFile: values["state-file"],
-    maxBodyBytes: number(values["max-body"]),
-    controlKey: values["control-key"],
-    seed: { apps: number(values.apps), apis: number(values.apis), region: values.region },
-    faults: {
-      latencyMs: values.latency ? { default: Number(values.latency) } : undefined,
-      visibilityLagMs: number(values.lag),
-      duplicates,
-    },
-  });
-  console.log(describe(emulator, values["state-file"]));
+  const emulator = await startEmulator(options);
+  console.log(describe(emulator, options.stateFile));
   // Close writes every acknowledged record to the state file before the process ends.
   const stop = () => void emulator.close().then(() => process.exit(0));
   process.on("SIGINT", stop);
@@ -114,8 +177,11 @@ Or with environment variables:
 
 if (require.main === module) {
   main().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    console.error(USAGE);
+    if (error instanceof UsageError) {
+      console.error(`roma-emulator: ${error.message} (${invokedAs()} --help lists the options)`);
+      process.exit(2);
+    }
+    console.error(`roma-emulator: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   });
 }

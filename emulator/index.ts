@@ -10,5 +10,6 @@ export {
   type EmulatorOptions,
   type LogEntry,
 } from "./server";
+export { ManualClock, type Clock } from "./clock";
 export { FAULTS, type Fault, type FaultSettings, type Route } from "./faults";
 export { makeSeed, stableId, type EmulatorSeed } from "./seed";

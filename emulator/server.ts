@@ -7,6 +7,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Authority, isRefusal, parseQuery, safeEqual, type Caller } from "./auth";
+import { REAL_CLOCK, type Clock } from "./clock";
 import { describeFault, FaultPlan, type FaultSettings, type Route } from "./faults";
 import {
   authorize,
@@ -36,7 +37,12 @@ export interface EmulatorOptions {
   maxPairsPerRequest?: number;
   /** Lifetime of IAM tokens (default 24 h). */
   tokenTtlMs?: number;
-  /** The server clock minus the real one, to test signature dates and clock skew. */
+  /**
+   * The server's clock: its `Date` header, `auth_time`, token lifetimes, signature window and
+   * visibility lag all read it. Default: the real clock.
+   */
+  clock?: Clock;
+  /** Added to `clock`, to test signature dates and clock skew. */
   clockSkewMs?: number;
   /** More IAM projects (a second one named like the region makes the region ambiguous). */
   extraProjects?: Named[];
@@ -54,6 +60,7 @@ export const CONTROL_KEY_HEADER = "X-Emulator-Key";
 
 /** One answered (or dropped) request. */
 export interface LogEntry {
+  /** When the request came in, by the real clock (as `ms`), whatever the server's clock says. */
   at: number;
   method: string;
   path: string;
@@ -81,6 +88,12 @@ export interface EmulatorControl {
   counts(): Partial<Record<Route, number>>;
   log(): LogEntry[];
   resetLog(): void;
+  /**
+   * Resolves once `route` has been answered (or dropped) `count` times since the last `resetLog`,
+   * before the client reads that answer: a test moves a {@link ManualClock} there to decide exactly
+   * which requests see which server time.
+   */
+  answered(route: Route, count: number): Promise<void>;
   /** Removes a pair's record outside the API, as another tool would. */
   unbind(envId: string, appId: string, apiId: string): boolean;
   /** Creates a pair's record outside the API; `authTime` defaults to now. */
@@ -139,8 +152,9 @@ const ROUTES: { method: string; pattern: RegExp; route: Route }[] = [
 
 /** Starts an emulator on loopback; resolves once it listens. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const clock = options.clock ?? REAL_CLOCK;
   let skew = options.clockSkewMs ?? 0;
-  const now = () => Date.now() + skew;
+  const now = () => clock.now() + skew;
   const seed = makeSeed(options.seed);
   const ctx: RouteContext = {
     seed,
@@ -157,6 +171,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   let log: LogEntry[] = [];
   const controlKey = options.controlKey ?? randomBytes(16).toString("hex");
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  let waiters: { route: Route; count: number; resolve: () => void }[] = [];
+  const answeredSoFar = (route: Route) => log.filter((e) => e.route === route).length;
+  const wake = () => {
+    const ready = waiters.filter((w) => answeredSoFar(w.route) >= w.count);
+    waiters = waiters.filter((w) => !ready.includes(w));
+    for (const w of ready) w.resolve();
+  };
 
   const control: EmulatorControl = {
     setFaults: (settings) => ctx.faults.set(settings),
@@ -174,6 +195,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     resetLog: () => {
       log = [];
     },
+    answered: (route, count) =>
+      new Promise<void>((resolve) => {
+        waiters.push({ route, count, resolve });
+        wake();
+      }),
     unbind: (envId, appId, apiId) => {
       const record = ctx.store.find(envId, appId, apiId);
       return record !== undefined && ctx.store.remove(record.id) !== undefined;
@@ -226,6 +252,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (fault) entry.fault = fault;
       entry.ms = Date.now() - started;
       log.push(entry);
+      wake();
     };
     const answerWith = (answer: Answer, fault?: string) => {
       send(res, now, answer);

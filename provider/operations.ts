@@ -115,9 +115,9 @@ export class Bindings {
       for (const [key, record] of listed) if (wanted.has(key)) found.set(key, record);
       const done =
         until === "once" || found.size === wanted.size || (until === "any" && found.size > 0);
-      const delay = backoffMs(round, Math.random);
-      if (done || Date.now() + delay > giveUpAt) return found;
-      await sleep(delay);
+      if (done || Date.now() >= giveUpAt) return found;
+      // The last look comes when the window closes, not one backoff before it.
+      await sleepUntil(Math.min(Date.now() + backoffMs(round, Math.random), giveUpAt));
     }
   }
 
@@ -342,6 +342,11 @@ function existsFailure(pair: Pair, envId: string, code: string): PairFailure {
 function failure(pair: Pair, error: unknown): PairFailure {
   const code = isRequestError(error) ? error.code : "ERROR";
   return { appId: pair.appId, apiId: pair.apiId, code, message: (error as Error).message };
+}
+
+// A timer counts from the event loop's last tick, so on a busy loop it fires early: wait again.
+async function sleepUntil(time: number): Promise<void> {
+  while (Date.now() < time) await sleep(time - Date.now());
 }
 
 function withSince(pair: Pair, since: string | undefined): PairToBind {

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { withTables } from "../../scripts/readme-tables";
 
@@ -26,5 +26,13 @@ describe("README", () => {
     const firstLines = readme.split("\n").slice(0, 6).join("\n");
     expect(firstLines).toContain("npm ci && npm run demo");
     expect(firstLines).toContain("npm ci && npm test");
+  });
+
+  it("links only to files that exist (the CHANGELOG among them)", () => {
+    const targets = [...readme.matchAll(/\]\(([^)#\s]+)(#[^)]*)?\)/g)]
+      .map((m) => m[1])
+      .filter((target) => !/^[a-z]+:/.test(target));
+    expect(targets).toContain("CHANGELOG.md");
+    expect(targets.filter((target) => !existsSync(join(ROOT, target)))).toEqual([]);
   });
 });

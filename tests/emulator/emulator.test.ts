@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FAULTS, startEmulator, type Emulator } from "../../emulator";
+import { FAULTS, ManualClock, startEmulator, type Emulator } from "../../emulator";
 import { authorizationHeader, formatSdkDate } from "../../provider/auth/signer";
 import { call, paths } from "../helpers";
 
@@ -9,13 +9,16 @@ const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 
 describe("emulator", () => {
   let emu: Emulator;
+  // Server time moves only when a test moves it.
+  let clock: ManualClock;
   let token: string;
   let p: ReturnType<typeof paths>;
   let app: string;
   let api: string;
 
   beforeEach(async () => {
-    emu = await startEmulator({ seed: { apps: 3, apis: 30 } });
+    clock = new ManualClock(Date.now());
+    emu = await startEmulator({ seed: { apps: 3, apis: 30 }, clock });
     token = emu.seed.credentials.token;
     p = paths(emu);
     app = emu.seed.apps[0].id;
@@ -578,15 +581,28 @@ describe("emulator", () => {
     it("shows writes in binded-apis only after the visibility lag", async () => {
       emu.control.setFaults({ visibilityLagMs: 300 });
       const created = await authorize(body());
-      expect((await list([["app_id", app]])).body.total).toBe(0);
+      const listed = async () => (await list([["app_id", app]])).body.total;
+      expect(await listed()).toBe(0);
       expect(emu.control.bindings()).toHaveLength(1);
-      await new Promise((r) => setTimeout(r, 350));
-      expect((await list([["app_id", app]])).body.total).toBe(1);
+      clock.advance(299);
+      expect(await listed()).toBe(0);
+      clock.advance(1);
+      expect(await listed()).toBe(1);
       const id = (created.body.auths as { id: string }[])[0].id;
       expect((await call(emu, "DELETE", p.cancel(id), { token })).status).toBe(204);
-      expect((await list([["app_id", app]])).body.total).toBe(1);
-      await new Promise((r) => setTimeout(r, 350));
-      expect((await list([["app_id", app]])).body.total).toBe(0);
+      expect(await listed()).toBe(1);
+      clock.advance(299);
+      expect(await listed()).toBe(1);
+      clock.advance(1);
+      expect(await listed()).toBe(0);
+    });
+
+    it("dates its answers and records by its clock, not this machine's", async () => {
+      clock.advance(3 * 3600_000 + 1234);
+      const answer = await authorize(body());
+      const now = new Date(clock.now());
+      expect(answer.headers.get("date")).toBe(now.toUTCString());
+      expect((answer.body.auths as { auth_time: string }[])[0].auth_time).toBe(now.toISOString());
     });
 
     it("is steered over HTTP too, on control paths apart from the API", async () => {

@@ -4,6 +4,7 @@
  */
 import {
   FAULTS,
+  ManualClock,
   startEmulator,
   type Emulator,
   type EmulatorOptions,
@@ -24,6 +25,13 @@ import {
 const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 type Props = Record<string, unknown>;
 type Partial = Error & { id: string; properties: AuthorizationOutputs & Props; reasons: string[] };
+
+/**
+ * Server time that moves only when the test moves it, `offsetMs` away from this machine's and on a
+ * whole second, so a Date header (whole seconds) tells it exactly.
+ */
+const serverClock = (offsetMs = 0) =>
+  new ManualClock(Math.floor((Date.now() + offsetMs) / 1000) * 1000);
 
 describe("reliability", () => {
   let emu: Emulator;
@@ -145,14 +153,18 @@ describe("reliability", () => {
     );
 
     it("does not take a rebound pair's old record, still listed by a lagging read, for the new one", async () => {
-      await start({ faults: { visibilityLagMs: 400 } });
+      const clock = serverClock();
+      await start({ clock, faults: { visibilityLagMs: 400 } });
       const { id, outs } = await create({ apiIds: [apis[0]] });
-      await new Promise((r) => setTimeout(r, 450));
+      clock.advance(400);
       once("authorize", FAULTS.drop(true));
       const news = await inputs({
         apiIds: [apis[0]],
         visitParams: [{ apiId: apis[0], visitParam: "tenant" }],
       });
+      emu.control.resetLog();
+      // The listing shows the old record and not the new one until the bind is resent.
+      void emu.control.answered("authorize", 2).then(() => clock.advance(400));
       const { outs: updated } = await provider.update(id, outs, news);
       const [record] = (updated as AuthorizationOutputs).authorizations;
       expect(record.id).toBe(emu.control.bindings()[0].id);
@@ -160,11 +172,15 @@ describe("reliability", () => {
     });
 
     it("does not take the old record of a pair another resource just unbound for its new one", async () => {
-      await start({ faults: { visibilityLagMs: 400 } });
+      const clock = serverClock();
+      await start({ clock, faults: { visibilityLagMs: 400 } });
       const old = await create({ apiIds: [apis[0]] });
-      await new Promise((r) => setTimeout(r, 450));
+      clock.advance(400);
       await provider.delete(old.id, old.outs);
       once("authorize", FAULTS.drop(true));
+      emu.control.resetLog();
+      // The listing shows the old record and not the new one until the bind is resent.
+      void emu.control.answered("authorize", 2).then(() => clock.advance(400));
       const { outs } = await create({ apiIds: [apis[0]] });
       const [record] = (outs as AuthorizationOutputs).authorizations;
       expect(emu.control.bindings()).toHaveLength(1);
@@ -172,7 +188,8 @@ describe("reliability", () => {
     });
 
     it("keeps pairs it cannot confirm, tells the user, and settles them on destroy", async () => {
-      await start({ faults: { visibilityLagMs: 2500 } });
+      const clock = serverClock();
+      await start({ clock, faults: { visibilityLagMs: 2500 } });
       once("authorize", FAULTS.drop(true));
       const error = await partialOf(create({ apiIds: [apis[0]] }));
       expect(error.message).toMatch(/got no answer, and the record did not show in binded-apis/);
@@ -180,7 +197,7 @@ describe("reliability", () => {
         expect.objectContaining({ appId: apps[0], apiId: apis[0] }),
       ]);
       expect(bound(emu)).toHaveLength(1);
-      await new Promise((r) => setTimeout(r, 2500)); // the record shows by now
+      clock.advance(2500); // the record shows now
       await provider.delete(error.id, error.properties);
       expect(bound(emu)).toEqual([]);
     });
@@ -189,21 +206,37 @@ describe("reliability", () => {
   describe("refresh after a lagging read", () => {
     const MINUTES_10 = 10 * 60000;
 
+    // The server's clock is 10 minutes away from this machine's, so only a rule that reads the
+    // server's Date header gets "moments ago" right.
     it("waits for a record written moments ago that the listing does not show yet", async () => {
-      await start({ clockSkewMs: -MINUTES_10, faults: { visibilityLagMs: 400 } });
+      const clock = serverClock(-MINUTES_10);
+      await start({ clock, faults: { visibilityLagMs: 400 } });
       const { id, outs } = await create();
       emu.control.resetLog();
+      // The first listing, at the second of the write, misses the records; the next ones show them.
+      void emu.control.answered("list", 1).then(() => clock.advance(400));
       const read = await provider.read!(id, outs);
       expect(read.id).toBe(id);
       expect(pairsOf(read.props)).toEqual(product([apps[0]], apis.slice(0, 4)));
-      expect(emu.control.counts().list).toBeGreaterThan(1);
+      expect(emu.control.counts().list).toBe(2);
+    });
+
+    it("keeps looking for a lagging record until roma:consistencyTimeout (1 s) has passed", async () => {
+      await start({ clock: serverClock(), faults: { visibilityLagMs: 400 } });
+      const { id, outs } = await create();
+      emu.control.resetLog();
+      // Server time stands still: the records never show, and the read looks until the window ends.
+      expect((await provider.read!(id, outs)).id).toBe("");
+      const lists = emu.control.log().map((e) => e.at);
+      expect(lists.at(-1)! - lists[0]).toBeGreaterThanOrEqual(1000);
     });
 
     it("judges 'moments ago' by the server's clock: an older record removed outside is gone at once", async () => {
-      await start({ clockSkewMs: MINUTES_10 });
+      const clock = serverClock(MINUTES_10);
+      await start({ clock });
       const { id, outs } = await create({ apiIds: [apis[0]] });
-      // Past roma:consistencyTimeout (1 s), plus the second a Date header may lag behind.
-      await new Promise((r) => setTimeout(r, 2200));
+      // A second past roma:consistencyTimeout (1 s): the whole-second Date header tells it exactly.
+      clock.advance(2000);
       emu.control.unbind(RELEASE, apps[0], apis[0]);
       emu.control.resetLog();
       expect((await provider.read!(id, outs)).id).toBe("");

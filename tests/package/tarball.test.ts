@@ -1,19 +1,23 @@
 /**
- * The package as users get it: `npm pack`, installed into a fresh Pulumi program folder next to
- * `@pulumi/pulumi`, type-checked, and run through its lifecycle by the real dynamic-provider host.
+ * The package as users get it: `npm pack` from a fresh clone (no dist/: its prepare script builds
+ * it), installed into a fresh Pulumi program folder next to `@pulumi/pulumi`, type-checked under
+ * every module resolution, loaded from CommonJS and ESM, and run through its lifecycle by the real
+ * dynamic-provider host.
  */
 import { execFileSync } from "node:child_process";
 import {
   copyFileSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { startEmulator, type Emulator } from "../../emulator";
 import { basicConfig, emulatorConfig, ROOT, serializedProvider, Stack } from "../harness/lifecycle";
 import { bound, product } from "../support";
@@ -34,8 +38,26 @@ describe("the packed tarball", () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "roma-tarball-"));
+    // A fresh clone: the files git would commit, without dist/ (packing here also leaves the dist/
+    // the other tests run untouched). Its node_modules is the repository's, as after `npm ci`.
+    const clone = join(dir, "clone");
+    const tracked = execFileSync(
+      "git",
+      ["ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+      {
+        cwd: ROOT,
+      },
+    )
+      .toString()
+      .split("\0")
+      .filter((f) => f && existsSync(join(ROOT, f)));
+    for (const file of tracked) {
+      mkdirSync(dirname(join(clone, file)), { recursive: true });
+      copyFileSync(join(ROOT, file), join(clone, file));
+    }
+    symlinkSync(join(ROOT, "node_modules"), join(clone, "node_modules"), "dir");
     execFileSync("npm", ["pack", "--silent", "--pack-destination", dir], {
-      cwd: ROOT,
+      cwd: clone,
       stdio: "ignore",
     });
     tarball = join(
@@ -107,7 +129,7 @@ describe("the packed tarball", () => {
       expect(files).toContain(needed);
     }
     const unwanted = files.filter((f) =>
-      /^(tests|dist\/tests|dist\/scripts|dist\/examples|scripts|examples|\.ci)\/|^(jest|eslint)\.config|^tsconfig|\.test\./.test(
+      /^(tests|dist\/tests|dist\/scripts|dist\/examples|scripts|examples|\.ci)\/|^(jest|eslint|stryker)\.config|^tsconfig|\.test\.|\.map$|(?<!\.d)\.ts$/.test(
         f,
       ),
     );
@@ -118,6 +140,73 @@ describe("the packed tarball", () => {
     expect(() =>
       execFileSync(process.execPath, [TSC, "-p", program, "--noEmit"], { stdio: "pipe" }),
     ).not.toThrow();
+  });
+
+  // Both entry points must resolve to the shipped declarations, never to sources the compiler would
+  // then check with the user's settings, whatever resolution the user's project uses ("node10" is
+  // "node", the default of many Pulumi templates, which ignores `exports`).
+  it.each([
+    ["node10", "commonjs", "consumer.ts"],
+    ["node16", "node16", "consumer.ts"],
+    ["node16", "node16", "consumer.mts"],
+    ["bundler", "esnext", "consumer.ts"],
+  ])(
+    "type-checks both entry points under moduleResolution %s (module %s, %s)",
+    (moduleResolution, module, file) => {
+      const consumer = join(program, "consumers");
+      mkdirSync(consumer, { recursive: true });
+      writeFileSync(join(consumer, file), CONSUMER);
+      const config = join(consumer, `tsconfig.${moduleResolution}.${file}.json`);
+      writeFileSync(
+        config,
+        JSON.stringify({
+          compilerOptions: { strict: true, noEmit: true, module, moduleResolution, types: [] },
+          files: [file],
+        }),
+      );
+      const listed = execFileSync(process.execPath, [TSC, "-p", config, "--listFiles"], {
+        encoding: "utf8",
+      });
+      const ours = listed
+        .split("\n")
+        .filter((f) => f.includes("node_modules/pulumi-roma-appauth/"))
+        .map((f) => f.slice(f.indexOf("node_modules/pulumi-roma-appauth/") + 33));
+      expect(ours).toEqual(
+        expect.arrayContaining(["dist/provider/index.d.ts", "dist/emulator/index.d.ts"]),
+      );
+      expect(ours.filter((f) => !f.endsWith(".d.ts"))).toEqual([]);
+    },
+  );
+
+  it.each([
+    [
+      "CommonJS",
+      [
+        "-e",
+        'const { AppAuthorization } = require("pulumi-roma-appauth"); const { startEmulator, ManualClock } = require("pulumi-roma-appauth/emulator"); console.log(typeof AppAuthorization, typeof startEmulator, typeof ManualClock);',
+      ],
+    ],
+    [
+      "ESM",
+      [
+        "--input-type=module",
+        "-e",
+        'import { AppAuthorization } from "pulumi-roma-appauth"; import { startEmulator, ManualClock } from "pulumi-roma-appauth/emulator"; console.log(typeof AppAuthorization, typeof startEmulator, typeof ManualClock);',
+      ],
+    ],
+  ])("loads both entry points from %s", (_what, args) => {
+    const out = execFileSync(process.execPath, args, { cwd: program, encoding: "utf8" });
+    expect(out.trim()).toBe("function function function");
+  });
+
+  it("runs as npx roma-emulator, and says so in --help", () => {
+    const { npm_lifecycle_event: _event, ...env } = process.env;
+    const help = execFileSync("npx", ["roma-emulator", "--help"], {
+      cwd: program,
+      env,
+      encoding: "utf8",
+    });
+    expect(help).toMatch(/^Usage: npx roma-emulator \[options\]/);
   });
 
   it("shares the program's one copy of @pulumi/pulumi (a peer dependency)", () => {
@@ -160,3 +249,12 @@ describe("the packed tarball", () => {
     expect(emu.control.bindings()).toEqual([]);
   });
 });
+
+// A user's module importing both entry points, types included.
+const CONSUMER = `import { AppAuthorization, type AppAuthorizationArgs } from "pulumi-roma-appauth";
+import { ManualClock, startEmulator, type Emulator } from "pulumi-roma-appauth/emulator";
+
+export const args: AppAuthorizationArgs = { instanceId: "i", envId: "e", appIds: ["a"], apiIds: ["b"] };
+export const made: [typeof AppAuthorization, typeof ManualClock] = [AppAuthorization, ManualClock];
+export const start: () => Promise<Emulator> = () => startEmulator();
+`;

@@ -1,0 +1,39 @@
+/**
+ * Mutation testing (`npm run mutation`): StrykerJS changes the provider's code one small rule at a
+ * time and runs the tests against each change; a change no test notices marks a rule no test pins.
+ * See README "Developing" for how to run it on one file and read the report.
+ *
+ * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
+ */
+export default {
+  mutate: ["provider/**/*.ts"],
+  testRunner: "jest",
+  jest: {
+    configFile: "jest.config.js",
+    // Every test runs against every mutant it covers, integration tests included, not only the
+    // tests that import the mutated file by name.
+    enableFindRelatedTests: false,
+    config: {
+      // Lifecycle and package tests run the compiled dist/ in child processes: mutants never reach
+      // them, and they are the slowest. Without them nothing needs dist/, so no global build.
+      testPathIgnorePatterns: [
+        "/node_modules/",
+        "<rootDir>/tests/lifecycle/",
+        "<rootDir>/tests/package/",
+      ],
+      globalSetup: undefined,
+    },
+  },
+  checkers: ["typescript"],
+  tsconfigFile: "tsconfig.json",
+  coverageAnalysis: "perTest",
+  // Re-runs test only the mutants whose code or covering tests changed since the last run.
+  incremental: true,
+  incrementalFile: "reports/stryker-incremental.json",
+  reporters: ["clear-text", "progress", "html"],
+  htmlReporter: { fileName: "reports/mutation/index.html" },
+  tempDirName: ".stryker-tmp",
+  ignorePatterns: ["dist", "reports", "coverage", "docs/api", "*.tgz"],
+  // Lagging-read and retry tests wait on purpose (up to roma:consistencyTimeout, Retry-After).
+  timeoutMS: 10000,
+};
