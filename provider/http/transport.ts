@@ -8,6 +8,7 @@ import { Agent as HttpsAgent } from "node:https";
 import { encodeRfc3986 } from "../auth/signer";
 import { debug } from "../log";
 import { apiError, errorFields, isApiError, networkError, type RequestError } from "./errors";
+import { describeBody, UNEXPECTED_ANSWER } from "../wire";
 import type { AdaptiveLimiter } from "./limiter";
 import { isThrottling, retrying } from "./retry";
 
@@ -163,6 +164,22 @@ export class Transport {
     );
     if (answer.status >= 400) {
       throw apiError(errorFields(answer.status, headers, body, Date.now()), request.doing);
+    }
+    // Distrust the answer: a redirect (never followed) or a page that is not JSON is never data.
+    if (answer.status >= 300 || answer.status < 200 || (typeof body === "string" && body !== "")) {
+      const endpoint = `${request.method} ${prepared.url.origin}${prepared.url.pathname}`;
+      const what =
+        answer.status >= 300
+          ? `a redirect to ${headers.location ?? "no Location"}, which is never followed`
+          : `${describeBody(body)} (Content-Type ${headers["content-type"] ?? "none"}) where JSON was expected`;
+      throw apiError(
+        {
+          ...errorFields(answer.status, headers, {}, Date.now()),
+          code: UNEXPECTED_ANSWER,
+          apiMessage: `${endpoint} answered ${what}; check roma:endpoint and roma:region`,
+        },
+        request.doing,
+      );
     }
     return { status: answer.status, headers, body };
   }
