@@ -51,6 +51,11 @@ export class ServerClock {
     return { from: sentAt + this.low, to: endedAt + this.high };
   }
 
+  /** This machine's time by which the server's clock has surely passed `serverTime`. */
+  surelyPast(serverTime: number): number | undefined {
+    return this.known ? serverTime - this.low + 1 : undefined;
+  }
+
   /** The earliest and latest the server's clock may read now. */
   now(): ServerWindow | undefined {
     return this.window(Date.now(), Date.now());

@@ -121,10 +121,10 @@ export class Bindings {
     pairs: readonly UnconfirmedPair[],
   ): Promise<{ ours: AuthorizationRecord[]; open: UnconfirmedPair[] }> {
     if (pairs.length === 0) return { ours: [], open: [] };
-    const { accepted } = await this.lookup(pairs, "all", (p, r) => this.madeBy(p, r));
+    const { accepted, caughtUp } = await this.lookup(pairs, "all", (p, r) => this.madeBy(p, r));
     return {
       ours: [...accepted.values()],
-      open: pairs.filter((p) => !accepted.has(pairKey(p)) && !this.caughtUp(p)),
+      open: pairs.filter((p) => !accepted.has(pairKey(p)) && !caughtUp.has(pairKey(p))),
     };
   }
 
@@ -155,12 +155,12 @@ export class Bindings {
     return this.windowsOf(pair).some((w) => madeWithin(record.authTime, parsed(w)));
   }
 
-  // True when every window of the pair is older than what the listing may still be missing.
-  private caughtUp(pair: PairToBind): boolean {
-    const now = this.api.clock.now();
-    if (!now) return false;
+  // True when every window of the pair is older than what a listing made at `listedAt` (the
+  // earliest the server's clock may have read then) may still be missing.
+  private caughtUp(pair: PairToBind, listedAt: number | undefined): boolean {
+    if (listedAt === undefined) return false;
     return this.windowsOf(pair).every(
-      (w) => parsed(w).to + this.settings.consistencyTimeoutMs < now.from,
+      (w) => parsed(w).to + this.settings.consistencyTimeoutMs < listedAt,
     );
   }
 
@@ -173,30 +173,48 @@ export class Bindings {
     pairs: readonly PairToBind[],
     until: "all" | "any" | "once",
     accept: (pair: PairToBind, record: AuthorizationRecord) => boolean,
-  ): Promise<{ accepted: Map<string, AuthorizationRecord>; seen: Listing }> {
+  ): Promise<{ accepted: Map<string, AuthorizationRecord>; seen: Listing; caughtUp: Set<string> }> {
     const accepted = new Map<string, AuthorizationRecord>();
     const seen: Listing = new Map();
-    const giveUpAt = Math.min(
-      this.budget.deadline,
-      Date.now() + this.settings.consistencyTimeoutMs,
-    );
+    const caughtUp = new Set<string>();
+    const started = Date.now();
     for (let round = 1; ; round++) {
       const missing = pairs.filter((p) => !accepted.has(pairKey(p)));
+      const before = Date.now();
       const listed = await this.list(missing.map((p) => p.appId));
+      // The earliest the server's clock may have read when the listing was asked for.
+      const listedAt = this.api.clock.window(before, before)?.from;
       for (const pair of missing) {
         const records = listed.get(pairKey(pair)) ?? [];
         seen.set(pairKey(pair), records);
         const mine = records.find((r) => accept(pair, r));
         if (mine) accepted.set(pairKey(pair), mine);
+        else if (this.caughtUp(pair, listedAt)) caughtUp.add(pairKey(pair));
       }
       const done =
         until === "once" ||
         (until === "any" && [...seen.values()].some((r) => r.length > 0)) ||
-        (until === "all" && pairs.every((p) => accepted.has(pairKey(p)) || this.caughtUp(p)));
-      const delay = backoffMs(round, Math.random);
-      if (done || Date.now() + delay > giveUpAt) return { accepted, seen };
-      await sleep(delay);
+        (until === "all" &&
+          pairs.every((p) => accepted.has(pairKey(p)) || caughtUp.has(pairKey(p))));
+      // Poll for the visibility bound, and for "all" until a listing has caught up with every
+      // window, so that a record missing then was never made.
+      const open = until === "all" ? missing.filter((p) => !accepted.has(pairKey(p))) : [];
+      const limit = Math.min(
+        this.budget.deadline,
+        Math.max(started + this.settings.consistencyTimeoutMs, this.caughtUpBy(open)),
+      );
+      const now = Date.now();
+      if (done || now >= limit) return { accepted, seen, caughtUp };
+      await sleep(Math.min(backoffMs(round, Math.random), limit - now));
     }
+  }
+
+  // This machine's time by which a listing will have caught up with every window of `pairs`.
+  private caughtUpBy(pairs: readonly PairToBind[]): number {
+    const ends = pairs.flatMap((p) => this.windowsOf(p).map((w) => parsed(w).to));
+    if (ends.length === 0) return 0;
+    const local = this.api.clock.surelyPast(Math.max(...ends) + this.settings.consistencyTimeoutMs);
+    return local ?? 0;
   }
 
   private async listApp(appId: string): Promise<AuthorizationRecord[]> {
@@ -239,12 +257,12 @@ export class Bindings {
     } catch (error) {
       const flight = { sentAt, endedAt: Date.now() };
       return this.afterFailedBind(pairs, error, flight, ctx, round).catch((e: unknown) =>
-        this.unsettled(withFlight(pairs, flight), e, "the request failed"),
+        this.unsettled(withFlight(pairs, flight), e, "looking it up failed"),
       );
     }
     const flight = { sentAt, endedAt: Date.now() };
     return this.readAnswer(pairs, items, flight, ctx).catch((e: unknown) =>
-      this.unsettled(withFlight(pairs, flight), e, "the request was answered"),
+      this.unsettled(withFlight(pairs, flight), e, "reading the answer failed"),
     );
   }
 
@@ -260,7 +278,7 @@ export class Bindings {
       verdict(error, false) === "unknown" || isApiError(error, UNEXPECTED_ANSWER);
     if (outcomeUnknown) {
       const maybeOurs = withFlight(pairs, flight);
-      if (!canRetry) return this.unsettled(maybeOurs, error, "its outcome is unknown");
+      if (!canRetry) return this.unsettled(maybeOurs, error, "the answer was lost or unreadable");
       // The answer was lost: whatever this write made is ours. List first, resend only the rest.
       await sleep(backoffMs(round, Math.random));
       return this.settleThenBind(maybeOurs, ctx, round + 1, "once");
@@ -344,17 +362,22 @@ export class Bindings {
       }
     }
     if (toLookUp.length === 0) return outcome;
-    let accepted: Map<string, AuthorizationRecord>;
+    let found: Awaited<ReturnType<Bindings["lookup"]>>;
     try {
-      ({ accepted } = await this.lookup(toLookUp, "all", (p, r) => this.claims(p, r, ctx)));
+      found = await this.lookup(toLookUp, "all", (p, r) => this.claims(p, r, ctx));
     } catch (error) {
       return merge([outcome, this.unsettled(toLookUp, error, "looking it up failed")]);
     }
     for (const pair of toLookUp) {
-      const mine = accepted.get(pairKey(pair));
+      const mine = found.accepted.get(pairKey(pair));
+      // A record outside our windows, listed once the listing has caught up with them, is not
+      // ours; nothing listed means ours may still be on its way (SKIPPED said a record exists).
+      const foreign =
+        (found.seen.get(pairKey(pair)) ?? []).length > 0 && found.caughtUp.has(pairKey(pair));
       if (mine) outcome.records.push(mine);
-      else if (pair.windows?.length) outcome.unconfirmed.push(this.open(pair, NOT_SHOWN));
-      else outcome.failed.push(existsFailure(pair, "SKIPPED"));
+      else if (pair.windows?.length && !foreign) {
+        outcome.unconfirmed.push(this.open(pair, NOT_SHOWN));
+      } else outcome.failed.push(existsFailure(pair, "SKIPPED"));
     }
     return outcome;
   }
@@ -369,7 +392,7 @@ export class Bindings {
     const cause = failure(pairs[0], error);
     return this.lose(pairs, {
       code: cause.code,
-      reason: `The outcome is unknown (${when}, then: ${cause.reason}); the record, if made, is looked for again by the next \`pulumi up\`, refresh or destroy.`,
+      reason: `Outcome unknown (${when}: ${cause.reason}); the next \`pulumi up\`, refresh or destroy looks again.`,
     });
   }
 
@@ -415,12 +438,14 @@ export function describeFailures(
     );
   }
   const head = `${count(failures.length, "pair")} (app x API) could not be ${what}:`;
-  return { message: [head, ...reasons.map((r) => `  - ${r}`)].join("\n"), reasons };
+  const message = [head, ...reasons.map((r) => `  - ${r}`)].join("\n");
+  return { message: clip(message, MAX_MESSAGE_CHARS), reasons };
 }
 
 const MAX_REASONS = 3;
+const MAX_MESSAGE_CHARS = 1900;
 const MAX_EXAMPLES = 3;
-const MAX_REASON_CHARS = 300;
+const MAX_REASON_CHARS = 400;
 
 function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 3)}...`;

@@ -163,14 +163,14 @@ export function listAnswer(body: unknown): ListAuthsWire {
   return { total: b.total, size: Number(b.size ?? b.auths.length), auths: b.auths };
 }
 
-/** What came back, in a few words and at most 120 characters of it, for error messages. */
+/** What came back, in a few words and at most 80 characters of it, for error messages. */
 export function describeBody(body: unknown): string {
   if (body === undefined || body === "") return "an empty body";
   if (typeof body === "string") {
-    return `a non-JSON body starting ${JSON.stringify(body.trim().slice(0, 120))}`;
+    return `a non-JSON body starting ${JSON.stringify(body.trim().slice(0, 80))}`;
   }
   const text = JSON.stringify(body);
-  return `${text.slice(0, 120)}${text.length > 120 ? "..." : ""}`;
+  return `${text.slice(0, 80)}${text.length > 80 ? "..." : ""}`;
 }
 
 /** A record from a create-answer item; the item must carry an `id`. */

@@ -171,7 +171,7 @@ export class Transport {
       const what =
         answer.status >= 300
           ? `a redirect to ${headers.location ?? "no Location"}, which is never followed`
-          : `${describeBody(body)} (Content-Type ${headers["content-type"] ?? "none"}) where JSON was expected`;
+          : `Content-Type ${headers["content-type"] ?? "none"} and ${describeBody(body)}, where JSON was expected`;
       throw apiError(
         {
           ...errorFields(answer.status, headers, {}, Date.now()),
