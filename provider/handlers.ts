@@ -7,7 +7,15 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { randomBytes } from "node:crypto";
 import { decideDiff } from "./diff";
 import { debug, timed } from "./log";
-import { Bindings, describeFailures, type PairFailure } from "./operations";
+import { Journal, type JournalWrite } from "./journal";
+import {
+  Bindings,
+  describeFailures,
+  existedBefore,
+  type PairFailure,
+  type PairToBind,
+  type WriteLog,
+} from "./operations";
 import { pairKey, planUpdate, productPairs, sortRecords } from "./plan";
 import { RomaApi } from "./roma-api";
 import { configureRuntime, processRuntime, type Target } from "./runtime";
@@ -29,9 +37,12 @@ export async function configure(req: dynamic.ConfigureRequest): Promise<void> {
 }
 
 export async function check(_olds: Props, news: Props): Promise<dynamic.CheckResult> {
-  const { inputs, failures } = checkInputs(news, {
+  // The resource class adds journalKey; the user never gives it, so checkInputs does not know it.
+  const { journalKey, ...given } = news;
+  const { inputs, failures } = checkInputs(given, {
     settingsRegion: processRuntime().settings.region,
   });
+  if (typeof journalKey === "string" && journalKey.length <= 1024) inputs.journalKey = journalKey;
   return { inputs, failures };
 }
 
@@ -49,18 +60,30 @@ export const create = timed(
   "create",
   async function create(props: Props): Promise<dynamic.CreateResult> {
     const inputs = props as unknown as AuthorizationInputs;
-    const { bindings, target } = await session(inputs);
+    const { bindings, target, journal, journalled } = await session(inputs);
     const id = `${target.instanceId}/${target.envId}/${randomBytes(4).toString("hex")}`;
     const pairs = productPairs(inputs.appIds, inputs.apiIds);
-    const outcome = await bindings.bind(pairs, bindOptions(inputs), inputs.adoptExisting);
-    const outs = outputs(inputs, target, outcome.records, outcome.unconfirmed);
-    const failed = [...outcome.failed, ...outcome.unconfirmed];
+    // After an interrupted run, the journal tells which records its writes may have made.
+    const wanted = new Set(pairs.map(pairKey));
+    const strays = await bindings.settle(journalled.filter((p) => !wanted.has(pairKey(p))));
+    const byPair = new Map(journalled.map((p) => [pairKey(p), p]));
+    const outcome = await bindings.bind(
+      pairs.map((p) => byPair.get(pairKey(p)) ?? p),
+      bindOptions(inputs),
+      adopting(inputs),
+    );
+    // Records of pairs no longer wanted are kept in the state: the next `up` unbinds them.
+    const records = [...outcome.records, ...strays.ours];
+    const open = [...outcome.unconfirmed, ...strays.open.map((p) => ({ ...p, ...STILL_OPEN }))];
+    const outs = outputs(inputs, target, records, open);
+    journal.settle();
+    const failed = [...outcome.failed, ...open];
     if (failed.length > 0) {
       // Nothing made and nothing that may have been made: a plain error leaves nothing behind.
-      if (outcome.records.length === 0 && outcome.unconfirmed.length === 0) {
-        throw new Error(describeFailures("authorized", failed).message);
+      if (records.length === 0 && open.length === 0) {
+        throw new Error(describeFailures("authorized", failed, remedy(inputs, failed)).message);
       }
-      throw partialFailure("authorized", id, outs, props, failed);
+      throw partialFailure("authorized", id, outs, props, failed, remedy(inputs, failed));
     }
     return { id, outs };
   },
@@ -76,20 +99,20 @@ export const update = timed(
   async function update(id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult> {
     const old = olds as unknown as AuthorizationOutputs;
     const inputs = news as unknown as AuthorizationInputs;
-    const { bindings, target } = await session({
+    const { bindings, target, journal, journalled } = await session({
       ...inputs,
       region: old.region,
       projectId: old.projectId,
     });
     const wanted = new Set(productPairs(inputs.appIds, inputs.apiIds).map(pairKey));
-    const settled = await bindings.settle(old.unconfirmed ?? []);
+    const settled = await bindings.settle(unconfirmedOf(old, journalled));
     const open = new Map(settled.open.map((p) => [pairKey(p), p]));
-    const plan = planUpdate([...(old.authorizations ?? []), ...settled.ours], inputs);
+    const plan = planUpdate(uniqueById([...(old.authorizations ?? []), ...settled.ours]), inputs);
     const rebound = await bindings.unbind(plan.rebind);
     const toBind = [...plan.bind, ...rebound.cancelled].map(
       (p) => open.get(pairKey(p)) ?? { appId: p.appId, apiId: p.apiId },
     );
-    const bound = await bindings.bind(toBind, bindOptions(inputs), inputs.adoptExisting);
+    const bound = await bindings.bind(toBind, bindOptions(inputs), adopting(inputs));
     // A failed bind leaves the old records in place rather than taking access away.
     const boundFailed = [...rebound.failed, ...bound.failed, ...bound.unconfirmed];
     const unbound =
@@ -107,8 +130,11 @@ export const update = timed(
       .filter((p) => !wanted.has(pairKey(p)))
       .map((p) => ({ ...p, ...STILL_OPEN }));
     const outs = outputs(inputs, target, records, [...bound.unconfirmed, ...stillOpen]);
+    journal.settle();
     const failed = [...boundFailed, ...unbound.failed, ...stillOpen];
-    if (failed.length > 0) throw partialFailure("changed", id, outs, news, failed);
+    if (failed.length > 0) {
+      throw partialFailure("changed", id, outs, news, failed, remedy(inputs, failed));
+    }
     return { outs };
   },
 );
@@ -118,15 +144,18 @@ export const destroy = timed(
   "destroy",
   async function destroy(_id: string, props: Props): Promise<void> {
     const old = props as unknown as AuthorizationOutputs;
-    const { bindings } = await session(old);
-    const settled = await bindings.settle(old.unconfirmed ?? []);
-    const outcome = await bindings.unbind([...(old.authorizations ?? []), ...settled.ours]);
+    const { bindings, journal, journalled } = await session(old);
+    const settled = await bindings.settle(unconfirmedOf(old, journalled));
+    const outcome = await bindings.unbind(
+      uniqueById([...(old.authorizations ?? []), ...settled.ours]),
+    );
     const failed = [...outcome.failed, ...settled.open.map((p) => ({ ...p, ...STILL_OPEN }))];
     if (failed.length > 0) {
       throw new Error(
         `${describeFailures("cancelled", failed).message}\nThe resource stays in the state; run \`pulumi destroy\` again to finish.`,
       );
     }
+    journal.clear();
   },
 );
 
@@ -139,7 +168,7 @@ export const read = timed(
   "read",
   async function read(id: string, props: Props): Promise<dynamic.ReadResult> {
     const old = props as unknown as AuthorizationOutputs;
-    const { bindings, target } = await session(old);
+    const { bindings, target, journalled } = await session(old);
     const records = old.authorizations ?? [];
     const listed = await bindings.list([...(old.appIds ?? []), ...records.map((r) => r.appId)]);
     const ids = (key: string) => new Set((listed.get(key) ?? []).map((r) => r.id));
@@ -155,7 +184,7 @@ export const read = timed(
     const present = records.filter(
       (r) => ids(pairKey(r)).has(r.id) || waited.ours.some((w) => w.id === r.id),
     );
-    const settled = await bindings.settle(old.unconfirmed ?? []);
+    const settled = await bindings.settle(unconfirmedOf(old, journalled));
     const live = uniqueById([...present, ...settled.ours]);
     if (live.length === 0 && settled.open.length === 0) return { id: "" };
 
@@ -175,17 +204,87 @@ export const read = timed(
   },
 );
 
+/** Names the resources (`project/stack/name`, comma-separated) that adopt existing pairs this run. */
+export const ADOPT_ENV = "ROMA_ADOPT_EXISTING";
+
+// adoptExisting, or this run's one-off request to adopt (an environment variable: never stored).
+function adopting(inputs: AuthorizationInputs): boolean {
+  const once = (process.env[ADOPT_ENV] ?? "").split(",").map((k) => k.trim());
+  return (
+    inputs.adoptExisting || (inputs.journalKey !== undefined && once.includes(inputs.journalKey))
+  );
+}
+
+// For pairs that existed before the write: what to do when no journal on this machine tells
+// whether an interrupted run of this resource made them.
+function remedy(inputs: AuthorizationInputs, failed: PairFailure[]): string | undefined {
+  if (!failed.some(existedBefore)) return undefined;
+  const once = inputs.journalKey
+    ? `run once \`${ADOPT_ENV}=${inputs.journalKey} pulumi up\``
+    : "set adoptExisting: true";
+  return `If an interrupted \`pulumi up\` of this resource made them (on another machine, or without its journal) and nothing else manages them, ${once} to take them over.`;
+}
+
+interface Session {
+  bindings: Bindings;
+  target: Target;
+  journal: Journal;
+  /** Pairs earlier processes' journalled writes may have made, with those writes' flights. */
+  journalled: PairToBind[];
+}
+
 async function session(where: {
   instanceId: string;
   envId: string;
   region?: string;
   projectId?: string;
-}): Promise<{ bindings: Bindings; target: Target }> {
+  journalKey?: string;
+}): Promise<Session> {
   const runtime = processRuntime();
   const budget = runtime.budget();
   const target = await runtime.target(where, budget);
   const api = new RomaApi(runtime.transport, target, budget);
-  return { bindings: new Bindings(api, target.envId, runtime.settings, budget), target };
+  const journal = new Journal(where.journalKey);
+  const here = (w: JournalWrite) => w.instanceId === target.instanceId && w.envId === target.envId;
+  const flights = new Map<string, PairToBind>();
+  for (const w of journal.earlier.filter(here)) {
+    for (const pair of productPairs(w.appIds, w.apiIds)) {
+      const held = flights.get(pairKey(pair)) ?? { ...pair, windows: [] };
+      held.windows!.push({ sentAt: w.sentAt, endedAt: w.until });
+      flights.set(pairKey(pair), held);
+    }
+  }
+  // A request may be in flight until the operation's deadline plus one request's timeout.
+  const writeLog: WriteLog = (appIds, apiIds, sentAt) =>
+    journal.begin({
+      instanceId: target.instanceId,
+      envId: target.envId,
+      appIds,
+      apiIds,
+      sentAt,
+      until: budget.deadline + runtime.settings.requestTimeoutMs,
+    });
+  return {
+    bindings: new Bindings(api, target.envId, runtime.settings, budget, writeLog),
+    target,
+    journal,
+    journalled: [...flights.values()],
+  };
+}
+
+// The state's unconfirmed pairs, with the journal's evidence added for pairs the state holds no
+// record of (a pair with a record in the state is settled: one record per pair).
+function unconfirmedOf(old: AuthorizationOutputs, journalled: PairToBind[]): PairToBind[] {
+  const merged = new Map<string, PairToBind>(
+    (old.unconfirmed ?? []).map((p) => [pairKey(p), { ...p, windows: [...p.windows] }]),
+  );
+  const recorded = new Set((old.authorizations ?? []).map(pairKey));
+  for (const p of journalled.filter((j) => !recorded.has(pairKey(j)))) {
+    const held = merged.get(pairKey(p));
+    if (held) held.windows!.push(...p.windows!);
+    else merged.set(pairKey(p), p);
+  }
+  return [...merged.values()];
 }
 
 const STILL_OPEN = {
@@ -233,6 +332,7 @@ function pickInputs(from: AuthorizationInputs): AuthorizationInputs {
   };
   if (from.region !== undefined) picked.region = from.region;
   if (from.projectId !== undefined) picked.projectId = from.projectId;
+  if (from.journalKey !== undefined) picked.journalKey = from.journalKey;
   return picked;
 }
 
@@ -252,8 +352,9 @@ function partialFailure(
   outs: AuthorizationOutputs,
   props: Props,
   failed: PairFailure[],
+  remedy?: string,
 ): Error {
-  const { message, reasons } = describeFailures(what, failed);
+  const { message, reasons } = describeFailures(what, failed, remedy);
   const properties: Props = { ...outs, __provider: props.__provider };
   return Object.assign(new Error(message), { id, properties, reasons });
 }

@@ -23,8 +23,15 @@ import {
   type BindOptions,
 } from "./wire";
 
-/** A write whose outcome is unknown: from the state (server clock), or this operation's (local). */
-type Evidence = WriteWindow | { sentAt: number; endedAt: number };
+/** A write whose outcome is unknown: from the state (server clock), or on this machine's clock. */
+export type Evidence = WriteWindow | { sentAt: number; endedAt: number };
+
+/** Told before each authorize request is sent; the function it returns, when it has ended. */
+export type WriteLog = (
+  appIds: string[],
+  apiIds: string[],
+  sentAt: number,
+) => (endedAt: number) => void;
 
 /** A pair to bind, with the windows of earlier writes of this resource that may have made it. */
 export type PairToBind = Pair & { windows?: Evidence[] };
@@ -81,6 +88,7 @@ export class Bindings {
       consistencyTimeoutMs: number;
     },
     private readonly budget: Budget,
+    private readonly writeLog: WriteLog = () => () => undefined,
   ) {}
 
   /** Binds `pairs` in bounded requests that run side by side. Never throws. */
@@ -118,13 +126,14 @@ export class Bindings {
    * Throws when the listing fails.
    */
   async settle(
-    pairs: readonly UnconfirmedPair[],
+    pairs: readonly PairToBind[],
   ): Promise<{ ours: AuthorizationRecord[]; open: UnconfirmedPair[] }> {
     if (pairs.length === 0) return { ours: [], open: [] };
     const { accepted, caughtUp } = await this.lookup(pairs, "all", (p, r) => this.madeBy(p, r));
+    const open = pairs.filter((p) => !accepted.has(pairKey(p)) && !caughtUp.has(pairKey(p)));
     return {
       ours: [...accepted.values()],
-      open: pairs.filter((p) => !accepted.has(pairKey(p)) && !caughtUp.has(pairKey(p))),
+      open: open.map((p) => ({ appId: p.appId, apiId: p.apiId, windows: this.windowsOf(p) })),
     };
   }
 
@@ -251,15 +260,18 @@ export class Bindings {
       apiIds: [...new Set(pairs.map((p) => p.apiId))],
     };
     const sentAt = Date.now();
+    const ended = this.writeLog(batch.appIds, batch.apiIds, sentAt);
     let items: ApiAuthRelationWire[];
     try {
       items = await this.api.authorize(batch.appIds, batch.apiIds, ctx.options);
     } catch (error) {
+      ended(Date.now());
       const flight = { sentAt, endedAt: Date.now() };
       return this.afterFailedBind(pairs, error, flight, ctx, round).catch((e: unknown) =>
         this.unsettled(withFlight(pairs, flight), e, "looking it up failed"),
       );
     }
+    ended(Date.now());
     const flight = { sentAt, endedAt: Date.now() };
     return this.readAnswer(pairs, items, flight, ctx).catch((e: unknown) =>
       this.unsettled(withFlight(pairs, flight), e, "reading the answer failed"),
@@ -418,10 +430,19 @@ const NOT_SHOWN = {
     "The request's outcome is unknown and no record made while it was in flight showed in binded-apis within roma:consistencyTimeout; the next `pulumi up`, refresh or destroy looks again.",
 };
 
-/** One message for failed pairs, and the distinct reasons the CLI lists: both fit a screen. */
+/** True for a failure that says the pair existed before this resource's write. */
+export function existedBefore(failure: PairFailure): boolean {
+  return failure.code === "SKIPPED" || failure.code === "APIG.3316";
+}
+
+/**
+ * One message for failed pairs, and the distinct reasons the CLI lists: both fit a screen.
+ * `remedy`, when given, ends the message and the reasons.
+ */
 export function describeFailures(
   what: string,
   failures: readonly PairFailure[],
+  remedy?: string,
 ): { message: string; reasons: string[] } {
   const byReason = new Map<string, Pair[]>();
   for (const f of failures) byReason.set(f.reason, [...(byReason.get(f.reason) ?? []), f]);
@@ -437,6 +458,7 @@ export function describeFailures(
       `and ${count(groups.length - MAX_REASONS, "more reason")} (${count(left, "pair")})`,
     );
   }
+  if (remedy) reasons.push(clip(remedy, MAX_REASON_CHARS));
   const head = `${count(failures.length, "pair")} (app x API) could not be ${what}:`;
   const message = [head, ...reasons.map((r) => `  - ${r}`)].join("\n");
   return { message: clip(message, MAX_MESSAGE_CHARS), reasons };
@@ -460,7 +482,7 @@ function existsFailure(pair: Pair, code: string): PairFailure {
     appId: pair.appId,
     apiId: pair.apiId,
     code,
-    reason: `Already authorized before this resource's request (${code}), so it is not this resource's. If another resource, stack or tool manages the authorization, remove the pair from this resource's appIds/apiIds; only if nothing manages it, set adoptExisting: true to take it over.`,
+    reason: `Already authorized before this resource's request (${code}), so not this resource's: if another resource, stack or tool manages it, remove the pair from this resource's appIds/apiIds.`,
   };
 }
 

@@ -106,6 +106,9 @@ export class AppAuthorization extends pulumi.dynamic.Resource {
         projectId: args.projectId,
         authorizations: undefined,
         unconfirmed: undefined,
+        // Names this resource's journal of writes on this machine (see README, "Interrupted runs");
+        // diff ignores it.
+        journalKey: `${pulumi.getProject()}/${pulumi.getStack()}/${name}`,
       },
       opts,
       "roma",

@@ -85,6 +85,11 @@ export interface AuthorizationInputs {
   adoptExisting: boolean;
   region?: string;
   projectId?: string;
+  /**
+   * `project/stack/name`, set by the resource class, not the user: names the resource's journal of
+   * writes on this machine (see `journal.ts`). Absent in states written before it existed.
+   */
+  journalKey?: string;
 }
 
 /** The resource's outputs: the inputs plus what the provider resolved and created. */

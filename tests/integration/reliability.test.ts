@@ -283,7 +283,7 @@ describe("reliability", () => {
         const refused = await partialOf(create({ apiIds: [apis[0], apis[1]] }));
         expect(refused.message).toMatch(
           new RegExp(
-            `Already authorized before this resource's request .*remove the pair .*adoptExisting: true.*\\(1 pair: ${apps[0]} x ${apis[1]}\\)`,
+            `Already authorized before this resource's request .*remove the pair.*\\(1 pair: ${apps[0]} x ${apis[1]}\\)\n.*nothing else manages them, set adoptExisting: true`,
           ),
         );
         expect(pairsOf(refused.properties)).toEqual([`${apps[0]}/${apis[0]}`]);
