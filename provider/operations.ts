@@ -208,13 +208,16 @@ export class Bindings {
       // Poll for the visibility bound, and for "all" until a listing has caught up with every
       // window, so that a record missing then was never made.
       const open = until === "all" ? missing.filter((p) => !accepted.has(pairKey(p))) : [];
+      const catchUp = this.caughtUpBy(open);
       const limit = Math.min(
         this.budget.deadline,
-        Math.max(started + this.settings.consistencyTimeoutMs, this.caughtUpBy(open)),
+        Math.max(started + this.settings.consistencyTimeoutMs, catchUp),
       );
       const now = Date.now();
-      if (done || now >= limit) return { accepted, seen, caughtUp };
-      await sleep(Math.min(backoffMs(round, Math.random), limit - now));
+      // A listing asked for before the catch-up point cannot tell: one more, asked for after it.
+      const oneMore = before < catchUp && catchUp < this.budget.deadline;
+      if (done || (now >= limit && !oneMore)) return { accepted, seen, caughtUp };
+      await sleep(Math.max(0, Math.min(backoffMs(round, Math.random), limit - now)));
     }
   }
 
@@ -444,13 +447,24 @@ export function describeFailures(
   failures: readonly PairFailure[],
   remedy?: string,
 ): { message: string; reasons: string[] } {
-  const byReason = new Map<string, Pair[]>();
-  for (const f of failures) byReason.set(f.reason, [...(byReason.get(f.reason) ?? []), f]);
-  const groups = [...byReason].sort(([, a], [, b]) => b.length - a.length);
-  const reasons = groups.slice(0, MAX_REASONS).map(([reason, pairs]) => {
-    const shown = pairs.slice(0, MAX_EXAMPLES).map((p) => `${p.appId} x ${p.apiId}`);
+  // One cause met by many requests is one reason: grouped without request ids, shown with one.
+  const byReason = new Map<string, PairFailure[]>();
+  for (const f of failures) {
+    const key = f.reason.replace(/, request [^)]*\)/, ")");
+    byReason.set(key, [...(byReason.get(key) ?? []), f]);
+  }
+  const groups = [...byReason.values()]
+    .sort((a, b) => b.length - a.length)
+    .map((pairs) => [pairs[0].reason, pairs] as const);
+  // Each shown reason gets an equal share of the screen, its example pairs first.
+  const shown = groups.slice(0, MAX_REASONS);
+  const extra = remedy ? remedy.length + 6 : 0;
+  const share = Math.floor((MAX_MESSAGE_CHARS - 200 - extra) / shown.length);
+  const reasons = shown.map(([reason, pairs]) => {
+    const examples = pairs.slice(0, MAX_EXAMPLES).map((p) => `${p.appId} x ${p.apiId}`);
     const more = pairs.length > MAX_EXAMPLES ? ` and ${pairs.length - MAX_EXAMPLES} more` : "";
-    return `${clip(reason, MAX_REASON_CHARS)} (${count(pairs.length, "pair")}: ${shown.join(", ")}${more})`;
+    const tail = ` (${count(pairs.length, "pair")}: ${examples.join(", ")}${more})`;
+    return `${clip(reason, Math.max(MIN_REASON_CHARS, share - tail.length))}${tail}`;
   });
   if (groups.length > MAX_REASONS) {
     const left = groups.slice(MAX_REASONS).reduce((n, [, pairs]) => n + pairs.length, 0);
@@ -458,7 +472,7 @@ export function describeFailures(
       `and ${count(groups.length - MAX_REASONS, "more reason")} (${count(left, "pair")})`,
     );
   }
-  if (remedy) reasons.push(clip(remedy, MAX_REASON_CHARS));
+  if (remedy) reasons.push(remedy);
   const head = `${count(failures.length, "pair")} (app x API) could not be ${what}:`;
   const message = [head, ...reasons.map((r) => `  - ${r}`)].join("\n");
   return { message: clip(message, MAX_MESSAGE_CHARS), reasons };
@@ -467,7 +481,7 @@ export function describeFailures(
 const MAX_REASONS = 3;
 const MAX_MESSAGE_CHARS = 1900;
 const MAX_EXAMPLES = 3;
-const MAX_REASON_CHARS = 400;
+const MIN_REASON_CHARS = 120;
 
 function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 3)}...`;
@@ -487,14 +501,15 @@ function existsFailure(pair: Pair, code: string): PairFailure {
 }
 
 // Why one request failed, without what it was doing (which names pairs: the summary names each
-// pair once) and without its request id, so that one cause is one reason however many requests.
+// pair once). Its request id stays: the summary groups reasons without it and shows one.
 function failure(pair: Pair, error: unknown): PairFailure {
   const message = (error as Error).message;
   if (!isRequestError(error)) return { ...pairOf(pair), code: "ERROR", reason: message };
-  const reason = message
-    .replace(`Could not ${error.doing}: `, "")
-    .replace(/, request [^)]*\)/, ")");
-  return { ...pairOf(pair), code: error.code, reason };
+  return {
+    ...pairOf(pair),
+    code: error.code,
+    reason: message.replace(`Could not ${error.doing}: `, ""),
+  };
 }
 
 function pairOf(pair: Pair): Pair {

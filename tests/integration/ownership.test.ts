@@ -144,7 +144,7 @@ describe("ownership", () => {
     const news = await inputs(provider, { appIds: [apps[0]], apiIds: apis.slice(0, 4) });
     const failed = await failureOf(provider.create(news));
     expect(failed.message).toMatch(/Outcome unknown \(looking it up failed/);
-    expect(failed.message).toMatch(/System error \(APIG.9999, HTTP 500\)/);
+    expect(failed.message).toMatch(/System error \(APIG.9999, HTTP 500, request \w+\)/);
     expect(failed.properties.unconfirmed.map((p) => p.apiId).sort()).toEqual(
       apis.slice(0, 4).sort(),
     );
@@ -274,8 +274,9 @@ describe("ownership", () => {
       provider.create(await inputs(provider, { appIds: apps, apiIds: apis })),
     );
     expect(failed.message).toMatch(/^1100 pairs \(app x API\) could not be authorized:/);
-    expect(failed.reasons).toHaveLength(3);
+    expect(failed.reasons).toHaveLength(4); // 3 causes, then the remedy for existing pairs
     expect(failed.reasons[0]).toMatch(/\(500 pairs: .* and 497 more\)$/);
+    expect(failed.reasons[3]).toMatch(/^If an interrupted `pulumi up`/);
     expect(failed.message.length).toBeLessThanOrEqual(2000);
     expect(failed.reasons.join("\n").length).toBeLessThanOrEqual(2000);
   });
