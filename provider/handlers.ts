@@ -105,7 +105,7 @@ export const update = timed(
       projectId: old.projectId,
     });
     const wanted = new Set(productPairs(inputs.appIds, inputs.apiIds).map(pairKey));
-    const settled = await bindings.settle(unconfirmedOf(old, journalled));
+    const settled = await settleUnconfirmed(bindings, old, journal, journalled);
     const open = new Map(settled.open.map((p) => [pairKey(p), p]));
     const plan = planUpdate(uniqueById([...(old.authorizations ?? []), ...settled.ours]), inputs);
     const rebound = await bindings.unbind(plan.rebind);
@@ -145,7 +145,7 @@ export const destroy = timed(
   async function destroy(_id: string, props: Props): Promise<void> {
     const old = props as unknown as AuthorizationOutputs;
     const { bindings, journal, journalled } = await session(old);
-    const settled = await bindings.settle(unconfirmedOf(old, journalled));
+    const settled = await settleUnconfirmed(bindings, old, journal, journalled);
     const outcome = await bindings.unbind(
       uniqueById([...(old.authorizations ?? []), ...settled.ours]),
     );
@@ -168,7 +168,7 @@ export const read = timed(
   "read",
   async function read(id: string, props: Props): Promise<dynamic.ReadResult> {
     const old = props as unknown as AuthorizationOutputs;
-    const { bindings, target, journalled } = await session(old);
+    const { bindings, target, journal, journalled } = await session(old);
     const records = old.authorizations ?? [];
     const listed = await bindings.list([...(old.appIds ?? []), ...records.map((r) => r.appId)]);
     const ids = (key: string) => new Set((listed.get(key) ?? []).map((r) => r.id));
@@ -184,7 +184,8 @@ export const read = timed(
     const present = records.filter(
       (r) => ids(pairKey(r)).has(r.id) || waited.ours.some((w) => w.id === r.id),
     );
-    const settled = await bindings.settle(unconfirmedOf(old, journalled));
+    const settled = await settleUnconfirmed(bindings, old, journal, journalled);
+    journal.settle();
     const live = uniqueById([...present, ...settled.ours]);
     if (live.length === 0 && settled.open.length === 0) return { id: "" };
 
@@ -272,19 +273,35 @@ async function session(where: {
   };
 }
 
-// The state's unconfirmed pairs, with the journal's evidence added for pairs the state holds no
-// record of (a pair with a record in the state is settled: one record per pair).
-function unconfirmedOf(old: AuthorizationOutputs, journalled: PairToBind[]): PairToBind[] {
-  const merged = new Map<string, PairToBind>(
+// Settles the state's unconfirmed pairs (the journal's evidence for them added) and the pairs only
+// the journal names (those the state holds no record of: one record per pair). The journal's own
+// pairs are settled apart: a listing they need that fails (an app deleted since) must not stop the
+// operation, and their entries are then kept for a later one.
+async function settleUnconfirmed(
+  bindings: Bindings,
+  old: AuthorizationOutputs,
+  journal: Journal,
+  journalled: PairToBind[],
+): Promise<{ ours: AuthorizationRecord[]; open: UnconfirmedPair[] }> {
+  const fromState = new Map<string, PairToBind>(
     (old.unconfirmed ?? []).map((p) => [pairKey(p), { ...p, windows: [...p.windows] }]),
   );
   const recorded = new Set((old.authorizations ?? []).map(pairKey));
+  const journalOnly: PairToBind[] = [];
   for (const p of journalled.filter((j) => !recorded.has(pairKey(j)))) {
-    const held = merged.get(pairKey(p));
+    const held = fromState.get(pairKey(p));
     if (held) held.windows!.push(...p.windows!);
-    else merged.set(pairKey(p), p);
+    else journalOnly.push(p);
   }
-  return [...merged.values()];
+  const state = await bindings.settle([...fromState.values()]);
+  try {
+    const more = await bindings.settle(journalOnly);
+    return { ours: [...state.ours, ...more.ours], open: [...state.open, ...more.open] };
+  } catch (error) {
+    debug(`the journal's pairs could not be looked up: ${(error as Error).message}`);
+    journal.keepEarlier();
+    return state;
+  }
 }
 
 const STILL_OPEN = {

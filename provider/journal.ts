@@ -36,17 +36,19 @@ export class Journal {
   /** Writes of earlier processes, read once. */
   readonly earlier: JournalWrite[];
   private readonly own: JournalWrite[] = [];
+  private keep = false;
 
   constructor(private readonly key: string | undefined) {
     this.earlier = this.load();
   }
 
   /** Notes a request about to be sent; returns the function that notes its end. */
-  begin(write: JournalWrite): (endedAt: number) => void {
+  begin(write: JournalWrite): (endedAt: number, madeNothing?: boolean) => void {
     this.own.push(write);
     this.save([...this.earlier, ...this.own]);
-    return (endedAt) => {
+    return (endedAt, madeNothing) => {
       write.until = endedAt;
+      if (madeNothing) this.own.splice(this.own.indexOf(write), 1);
       this.save([...this.earlier, ...this.own]);
     };
   }
@@ -56,13 +58,19 @@ export class Journal {
    * pairs): only this operation's writes are kept, until the next operation finds them in the state.
    */
   settle(): void {
-    this.save(this.own);
+    this.save(this.keep ? [...this.earlier, ...this.own] : this.own);
   }
 
-  /** Removes the journal (the resource is gone). */
+  /** The earlier writes could not be settled: `settle` keeps them for a later operation. */
+  keepEarlier(): void {
+    this.keep = true;
+  }
+
+  /** Removes the journal (the resource is gone), unless earlier writes could not be settled. */
   clear(): void {
     const file = this.file();
-    if (file) rmSync(file, { force: true });
+    if (this.keep) this.save(this.earlier);
+    else if (file) rmSync(file, { force: true });
   }
 
   private file(): string | undefined {
@@ -87,7 +95,7 @@ export class Journal {
     const file = this.file();
     if (!file) return;
     try {
-      if (writes.length === 0) return this.clear();
+      if (writes.length === 0) return rmSync(file, { force: true });
       mkdirSync(join(file, ".."), { recursive: true });
       const body: JournalFile = { key: this.key!, writes };
       writeFileSync(`${file}.tmp`, JSON.stringify(body));

@@ -26,12 +26,15 @@ import {
 /** A write whose outcome is unknown: from the state (server clock), or on this machine's clock. */
 export type Evidence = WriteWindow | { sentAt: number; endedAt: number };
 
-/** Told before each authorize request is sent; the function it returns, when it has ended. */
+/**
+ * Told before each authorize request is sent; the function it returns, when it has ended
+ * (`madeNothing`: the request was refused, so it is no evidence of anything).
+ */
 export type WriteLog = (
   appIds: string[],
   apiIds: string[],
   sentAt: number,
-) => (endedAt: number) => void;
+) => (endedAt: number, madeNothing?: boolean) => void;
 
 /** A pair to bind, with the windows of earlier writes of this resource that may have made it. */
 export type PairToBind = Pair & { windows?: Evidence[] };
@@ -268,7 +271,8 @@ export class Bindings {
     try {
       items = await this.api.authorize(batch.appIds, batch.apiIds, ctx.options);
     } catch (error) {
-      ended(Date.now());
+      const refused = verdict(error, false) !== "unknown" && !isApiError(error, UNEXPECTED_ANSWER);
+      ended(Date.now(), refused);
       const flight = { sentAt, endedAt: Date.now() };
       return this.afterFailedBind(pairs, error, flight, ctx, round).catch((e: unknown) =>
         this.unsettled(withFlight(pairs, flight), e, "looking it up failed"),

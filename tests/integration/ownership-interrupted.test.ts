@@ -151,6 +151,15 @@ describe("interrupted runs", () => {
     expect(bound(emu)).toEqual([]);
   });
 
+  it("a refused request leaves no journal entry, so it never stops a later refresh", async () => {
+    const provider = await command();
+    const unknownApp = "0".repeat(32);
+    await expect(
+      provider.create(await inputs(provider, { appIds: [unknownApp], apiIds: apis.slice(0, 2) })),
+    ).rejects.toThrow(/APIG.3004/);
+    expect(journals()).toEqual([]);
+  });
+
   it("an update killed after its writes landed: the next up (old state) finds them", async () => {
     let provider = await command();
     const first = await provider.create(
