@@ -29,7 +29,11 @@ export type Fault =
       retryAfterSeconds?: number;
       afterApplying?: boolean;
     }
-  | { kind: "drop"; afterApplying?: boolean };
+  | { kind: "drop"; afterApplying?: boolean }
+  /** A redirect (never followed by the provider), as a proxy or a wrong endpoint answers. */
+  | { kind: "redirect"; status: 301 | 302 | 307; location: string; afterApplying?: boolean }
+  /** A 200 whose body is an HTML page (a captive portal, a proxy's error page). */
+  | { kind: "html"; afterApplying?: boolean };
 
 /** The next `count` answers of a route (any API route when absent) are replaced by `fault`. */
 export interface ScriptedFault {
@@ -49,6 +53,8 @@ export interface RandomFault {
 export interface FailingPair {
   appId?: string;
   apiId?: string;
+  /** The item's status: `FAILED` (the seed's spelling, default) or `FILAED` (the specification's). */
+  status?: string;
   code?: string;
   message?: string;
   times?: number;
@@ -101,6 +107,15 @@ export const FAULTS = {
     message: "Synchronization conflict, please try again later",
   }),
   drop: (afterApplying = false): Fault => ({ kind: "drop", afterApplying }),
+  redirect: (
+    status: 301 | 302 | 307 = 302,
+    location = "https://login.example.com/portal",
+  ): Fault => ({
+    kind: "redirect",
+    status,
+    location,
+  }),
+  html: (): Fault => ({ kind: "html" }),
   /** A 400 the service gives a request it rejects; never retried. */
   invalidParameter: (message = "Invalid parameter value,parameterName:api_ids"): Fault => ({
     kind: "error",
@@ -156,7 +171,10 @@ export class FaultPlan {
   }
 
   /** Why this pair answers FAILED, if it does. */
-  failure(appId: string, apiId: string): { code: string; message: string } | undefined {
+  failure(
+    appId: string,
+    apiId: string,
+  ): { status: string; code: string; message: string } | undefined {
     const match = (this.settings.failingPairs ?? []).find(
       (p) =>
         (p.times ?? 1) > 0 && (!p.appId || p.appId === appId) && (!p.apiId || p.apiId === apiId),
@@ -166,6 +184,7 @@ export class FaultPlan {
     if (match?.times !== undefined) match.times--;
     this.injected["FAILED item"] = (this.injected["FAILED item"] ?? 0) + 1;
     return {
+      status: match?.status ?? "FAILED",
       code: match?.code ?? "APIG.9999",
       message: match?.message ?? "System error",
     };
@@ -192,7 +211,12 @@ export class FaultPlan {
 
 /** A fault's kind as logs and counts name it, e.g. "429 APIG.0308" or "drop after applying". */
 export function describeFault(fault: Fault): string {
-  const base = fault.kind === "drop" ? "drop" : `${fault.status} ${fault.code}`;
+  const base =
+    fault.kind === "error"
+      ? `${fault.status} ${fault.code}`
+      : fault.kind === "redirect"
+        ? `${fault.status} redirect`
+        : fault.kind;
   return fault.afterApplying ? `${base} after applying` : base;
 }
 

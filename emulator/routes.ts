@@ -149,7 +149,7 @@ export function authorize(ctx: RouteContext, caller: Caller, body: Buffer): Answ
         api_id: apiId,
         app_id: appId,
         auth_result: {
-          status: "FAILED",
+          status: failure.status,
           error_code: failure.code,
           error_msg: failure.message,
           ...names,

@@ -314,6 +314,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           req.socket.destroy();
           return finish("dropped", undefined, describeFault(fault));
         }
+        if (fault.kind === "redirect" || fault.kind === "html") {
+          const status = fault.kind === "redirect" ? fault.status : 200;
+          const headers =
+            fault.kind === "redirect"
+              ? { Location: fault.location }
+              : { "Content-Type": "text/html; charset=utf-8" };
+          res.writeHead(status, { Date: new Date(now()).toUTCString(), ...headers }).end(HTML_PAGE);
+          return finish(status, undefined, describeFault(fault));
+        }
         const replaced = errorAnswer(fault.status, fault.code, fault.message ?? "Injected fault");
         if (fault.retryAfterSeconds !== undefined) {
           replaced.headers = { "Retry-After": String(fault.retryAfterSeconds) };
@@ -467,6 +476,9 @@ function badEncoding(name: string): Answer {
     `Invalid parameter value,parameterName:${name}. Please refer to the support documentation`,
   );
 }
+
+const HTML_PAGE =
+  "<!DOCTYPE html><html><head><title>Sign in</title></head><body>Please sign in to continue.</body></html>";
 
 function match(method: string, path: string): Matched | undefined {
   for (const r of ROUTES) {

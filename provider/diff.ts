@@ -62,7 +62,7 @@ function recordsDrifted(
   olds: Partial<AuthorizationOutputs>,
   news: Record<string, unknown>,
 ): boolean {
-  if ((olds.unconfirmed ?? []).length > 0 || olds.lookupSince) return true;
+  if ((olds.unconfirmed ?? []).length > 0) return true;
   const plan = planUpdate(olds.authorizations ?? [], news as unknown as AuthorizationInputs);
   return plan.bind.length + plan.rebind.length + plan.unbind.length > 0;
 }

@@ -7,13 +7,14 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { randomBytes } from "node:crypto";
 import { decideDiff } from "./diff";
 import { debug, timed } from "./log";
+import { Journal, type JournalWrite } from "./journal";
 import {
   Bindings,
-  claimUnconfirmed,
   describeFailures,
-  isOurs,
-  type BindOutcome,
+  existedBefore,
   type PairFailure,
+  type PairToBind,
+  type WriteLog,
 } from "./operations";
 import { pairKey, planUpdate, productPairs, sortRecords } from "./plan";
 import { RomaApi } from "./roma-api";
@@ -36,9 +37,12 @@ export async function configure(req: dynamic.ConfigureRequest): Promise<void> {
 }
 
 export async function check(_olds: Props, news: Props): Promise<dynamic.CheckResult> {
-  const { inputs, failures } = checkInputs(news, {
+  // The resource class adds journalKey; the user never gives it, so checkInputs does not know it.
+  const { journalKey, ...given } = news;
+  const { inputs, failures } = checkInputs(given, {
     settingsRegion: processRuntime().settings.region,
   });
+  if (typeof journalKey === "string" && journalKey.length <= 1024) inputs.journalKey = journalKey;
   return { inputs, failures };
 }
 
@@ -55,90 +59,103 @@ export async function diff(_id: string, olds: Props, news: Props): Promise<dynam
 export const create = timed(
   "create",
   async function create(props: Props): Promise<dynamic.CreateResult> {
-    const started = new Date().toISOString();
     const inputs = props as unknown as AuthorizationInputs;
-    const { bindings, target } = await session(inputs);
+    const { bindings, target, journal, journalled } = await session(inputs);
     const id = `${target.instanceId}/${target.envId}/${randomBytes(4).toString("hex")}`;
     const pairs = productPairs(inputs.appIds, inputs.apiIds);
-    const outcome = await bindings.bind(pairs, bindOptions(inputs), inputs.adoptExisting);
-    const outs = outputs(inputs, target, outcome.records, outcome.unconfirmed);
-    const failed = bindFailures(outcome, target.envId);
+    // After an interrupted run, the journal tells which records its writes may have made.
+    const wanted = new Set(pairs.map(pairKey));
+    const strays = await bindings.settle(journalled.filter((p) => !wanted.has(pairKey(p))));
+    const byPair = new Map(journalled.map((p) => [pairKey(p), p]));
+    const outcome = await bindings.bind(
+      pairs.map((p) => byPair.get(pairKey(p)) ?? p),
+      bindOptions(inputs),
+      adopting(inputs),
+    );
+    // Records of pairs no longer wanted are kept in the state: the next `up` unbinds them.
+    const records = [...outcome.records, ...strays.ours];
+    const open = [...outcome.unconfirmed, ...strays.open.map((p) => ({ ...p, ...STILL_OPEN }))];
+    const outs = outputs(inputs, target, records, open);
+    journal.settle();
+    const failed = [...outcome.failed, ...open];
     if (failed.length > 0) {
-      const message = describeFailures("authorized", failed);
-      if (outcome.records.length === 0 && outcome.unconfirmed.length === 0)
-        throw new Error(message);
-      throw partialFailure(message, id, outs, props, failed, started);
+      // Nothing made and nothing that may have been made: a plain error leaves nothing behind.
+      if (records.length === 0 && open.length === 0) {
+        throw new Error(describeFailures("authorized", failed, remedy(inputs, failed)).message);
+      }
+      throw partialFailure("authorized", id, outs, props, failed, remedy(inputs, failed));
     }
     return { id, outs };
   },
 );
 
 /**
- * Binds what is missing first, then unbinds what is no longer wanted, touching nothing else.
- * Records whose options changed are unbound and bound again (the API cannot modify a record).
+ * Settles pairs left unconfirmed, binds what is missing, then unbinds what is no longer wanted,
+ * touching nothing else. Records whose options changed are unbound and bound again (the API cannot
+ * modify a record).
  */
 export const update = timed(
   "update",
   async function update(id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult> {
-    const started = new Date().toISOString();
     const old = olds as unknown as AuthorizationOutputs;
     const inputs = news as unknown as AuthorizationInputs;
-    const { bindings, target } = await session({
+    const { bindings, target, journal, journalled } = await session({
       ...inputs,
       region: old.region,
       projectId: old.projectId,
     });
     const wanted = new Set(productPairs(inputs.appIds, inputs.apiIds).map(pairKey));
-    const unconfirmed = old.unconfirmed ?? [];
-    const strays = await oursAmong(
-      bindings,
-      unconfirmed.filter((p) => !wanted.has(pairKey(p))),
-    );
-
-    const plan = planUpdate(await knownRecords(bindings, old), inputs);
+    const settled = await settleUnconfirmed(bindings, old, journal, journalled);
+    const open = new Map(settled.open.map((p) => [pairKey(p), p]));
+    const plan = planUpdate(uniqueById([...(old.authorizations ?? []), ...settled.ours]), inputs);
     const rebound = await bindings.unbind(plan.rebind);
-    const stillUnconfirmed = unconfirmed.filter((p) => wanted.has(pairKey(p)));
-    const bound = await bindings.bind(
-      [...plan.bind, ...rebound.cancelled, ...stillUnconfirmed],
-      bindOptions(inputs),
-      inputs.adoptExisting,
+    const toBind = [...plan.bind, ...rebound.cancelled].map(
+      (p) => open.get(pairKey(p)) ?? { appId: p.appId, apiId: p.apiId },
     );
+    const bound = await bindings.bind(toBind, bindOptions(inputs), adopting(inputs));
     // A failed bind leaves the old records in place rather than taking access away.
-    const boundFailed = [...rebound.failed, ...bindFailures(bound, target.envId)];
+    const boundFailed = [...rebound.failed, ...bound.failed, ...bound.unconfirmed];
     const unbound =
-      boundFailed.length === 0
-        ? await bindings.unbind([...plan.unbind, ...strays])
-        : { cancelled: [], failed: [] };
+      boundFailed.length === 0 ? await bindings.unbind(plan.unbind) : { cancelled: [], failed: [] };
 
     const cancelledIds = new Set(unbound.cancelled.map((r) => r.id));
     const records = [
       ...plan.keep,
       ...plan.rebind.filter((r) => !rebound.cancelled.includes(r)),
       ...bound.records,
-      ...[...plan.unbind, ...strays].filter((r) => !cancelledIds.has(r.id)),
+      ...plan.unbind.filter((r) => !cancelledIds.has(r.id)),
     ];
-    const outs = outputs(inputs, target, records, bound.unconfirmed);
-    const failed = [...boundFailed, ...unbound.failed];
+    // Open pairs no longer wanted cannot be cancelled before their records show: kept, and said.
+    const stillOpen = settled.open
+      .filter((p) => !wanted.has(pairKey(p)))
+      .map((p) => ({ ...p, ...STILL_OPEN }));
+    const outs = outputs(inputs, target, records, [...bound.unconfirmed, ...stillOpen]);
+    journal.settle();
+    const failed = [...boundFailed, ...unbound.failed, ...stillOpen];
     if (failed.length > 0) {
-      throw partialFailure(describeFailures("changed", failed), id, outs, news, failed, started);
+      throw partialFailure("changed", id, outs, news, failed, remedy(inputs, failed));
     }
     return { outs };
   },
 );
 
-/** Cancels every record, and any unconfirmed pair that turns out to exist and be ours. */
+/** Cancels every record, and the records of unconfirmed pairs that turn out to be ours. */
 export const destroy = timed(
   "destroy",
   async function destroy(_id: string, props: Props): Promise<void> {
     const old = props as unknown as AuthorizationOutputs;
-    const { bindings } = await session(old);
-    const strays = await oursAmong(bindings, old.unconfirmed ?? []);
-    const outcome = await bindings.unbind([...(await knownRecords(bindings, old)), ...strays]);
-    if (outcome.failed.length > 0) {
+    const { bindings, journal, journalled } = await session(old);
+    const settled = await settleUnconfirmed(bindings, old, journal, journalled);
+    const outcome = await bindings.unbind(
+      uniqueById([...(old.authorizations ?? []), ...settled.ours]),
+    );
+    const failed = [...outcome.failed, ...settled.open.map((p) => ({ ...p, ...STILL_OPEN }))];
+    if (failed.length > 0) {
       throw new Error(
-        `${describeFailures("cancelled", outcome.failed)}\nThe resource stays in the state; run the command again to finish.`,
+        `${describeFailures("cancelled", failed).message}\nThe resource stays in the state; run \`pulumi destroy\` again to finish.`,
       );
     }
+    journal.clear();
   },
 );
 
@@ -151,25 +168,26 @@ export const read = timed(
   "read",
   async function read(id: string, props: Props): Promise<dynamic.ReadResult> {
     const old = props as unknown as AuthorizationOutputs;
-    const { bindings, target } = await session(old);
-    const unconfirmed = old.unconfirmed ?? [];
-    const listed = await bindings.list([
-      ...(old.appIds ?? []),
-      ...(old.authorizations ?? []).map((r) => r.appId),
-      ...unconfirmed.map((p) => p.appId),
-    ]);
-    const records = recordsAmong(old, listed);
-    // Managed means recorded: a wanted pair that was never bound here may be someone else's binding.
-    const managed = new Set(records.map(pairKey));
+    const { bindings, target, journal, journalled } = await session(old);
+    const records = old.authorizations ?? [];
+    const listed = await bindings.list([...(old.appIds ?? []), ...records.map((r) => r.appId)]);
+    const ids = (key: string) => new Set((listed.get(key) ?? []).map((r) => r.id));
     // A record written moments ago may not show yet: wait for it (bounded) before calling it gone.
-    const lagging = records.filter((r) => !listed.has(pairKey(r)) && bindings.mayBeLagging(r));
-    if (lagging.length > 0) {
-      for (const [key, record] of await bindings.lookup(lagging, "all")) listed.set(key, record);
-    }
-    const claimed = claimUnconfirmed(unconfirmed, listed);
-    const present = [...listed.values()].filter((r) => managed.has(pairKey(r)));
-    const live = uniqueById([...present, ...claimed.ours]);
-    if (live.length === 0 && claimed.unseen.length === 0) return { id: "" };
+    const lagging = records.filter((r) => !ids(pairKey(r)).has(r.id) && bindings.mayBeLagging(r));
+    const waited = await bindings.settle(
+      lagging.map((r) => ({
+        appId: r.appId,
+        apiId: r.apiId,
+        windows: [{ from: r.authTime, to: r.authTime }],
+      })),
+    );
+    const present = records.filter(
+      (r) => ids(pairKey(r)).has(r.id) || waited.ours.some((w) => w.id === r.id),
+    );
+    const settled = await settleUnconfirmed(bindings, old, journal, journalled);
+    journal.settle();
+    const live = uniqueById([...present, ...settled.ours]);
+    if (live.length === 0 && settled.open.length === 0) return { id: "" };
 
     const appIds = [...new Set(live.map((r) => r.appId))].sort();
     const apiIds = [...new Set(live.map((r) => r.apiId))].sort();
@@ -181,73 +199,116 @@ export const read = timed(
         (v) => apiIds.includes(v.apiId) && (v.appId === undefined || appIds.includes(v.appId)),
       ),
     };
-    const outs = outputs(inputs, target, live, claimed.unseen);
+    const outs = outputs(inputs, target, live, settled.open);
     debug(`refresh ${id}: ${live.length} of ${records.length} records present`);
     return { id, props: outs, inputs: pickInputs(outs) };
   },
 );
+
+/** Names the resources (`project/stack/name`, comma-separated) that adopt existing pairs this run. */
+export const ADOPT_ENV = "ROMA_ADOPT_EXISTING";
+
+// adoptExisting, or this run's one-off request to adopt (an environment variable: never stored).
+function adopting(inputs: AuthorizationInputs): boolean {
+  const once = (process.env[ADOPT_ENV] ?? "").split(",").map((k) => k.trim());
+  return (
+    inputs.adoptExisting || (inputs.journalKey !== undefined && once.includes(inputs.journalKey))
+  );
+}
+
+// For pairs that existed before the write: what to do when no journal on this machine tells
+// whether an interrupted run of this resource made them.
+function remedy(inputs: AuthorizationInputs, failed: PairFailure[]): string | undefined {
+  if (!failed.some(existedBefore)) return undefined;
+  const once = inputs.journalKey
+    ? `run once \`${ADOPT_ENV}=${inputs.journalKey} pulumi up\``
+    : "set adoptExisting: true";
+  return `If an interrupted \`pulumi up\` of this resource made them (on another machine, or without its journal) and nothing else manages them, ${once} to take them over.`;
+}
+
+interface Session {
+  bindings: Bindings;
+  target: Target;
+  journal: Journal;
+  /** Pairs earlier processes' journalled writes may have made, with those writes' flights. */
+  journalled: PairToBind[];
+}
 
 async function session(where: {
   instanceId: string;
   envId: string;
   region?: string;
   projectId?: string;
-}): Promise<{ bindings: Bindings; target: Target }> {
+  journalKey?: string;
+}): Promise<Session> {
   const runtime = processRuntime();
   const budget = runtime.budget();
   const target = await runtime.target(where, budget);
   const api = new RomaApi(runtime.transport, target, budget);
+  const journal = new Journal(where.journalKey);
+  const here = (w: JournalWrite) => w.instanceId === target.instanceId && w.envId === target.envId;
+  const flights = new Map<string, PairToBind>();
+  for (const w of journal.earlier.filter(here)) {
+    for (const pair of productPairs(w.appIds, w.apiIds)) {
+      const held = flights.get(pairKey(pair)) ?? { ...pair, windows: [] };
+      held.windows!.push({ sentAt: w.sentAt, endedAt: w.until });
+      flights.set(pairKey(pair), held);
+    }
+  }
+  // A request may be in flight until the operation's deadline plus one request's timeout.
+  const writeLog: WriteLog = (appIds, apiIds, sentAt) =>
+    journal.begin({
+      instanceId: target.instanceId,
+      envId: target.envId,
+      appIds,
+      apiIds,
+      sentAt,
+      until: budget.deadline + runtime.settings.requestTimeoutMs,
+    });
   return {
-    bindings: new Bindings(api, target.envId, runtime.settings, budget, runtime.cancelled),
+    bindings: new Bindings(api, target.envId, runtime.settings, budget, writeLog),
     target,
+    journal,
+    journalled: [...flights.values()],
   };
 }
 
-// Unconfirmed pairs no longer wanted: the records that show up and are ours, to be cancelled. A pair
-// that never shows within the visibility bound is taken to have never been created.
-async function oursAmong(
-  bindings: Bindings,
-  pairs: UnconfirmedPair[],
-): Promise<AuthorizationRecord[]> {
-  if (pairs.length === 0) return [];
-  return claimUnconfirmed(pairs, await bindings.lookup(pairs, "all")).ours;
-}
-
-// The records a resource holds: those in its outputs and, after a partial failure too large to
-// report record by record, those of its pairs written since `lookupSince`.
-async function knownRecords(
+// Settles the state's unconfirmed pairs (the journal's evidence for them added) and the pairs only
+// the journal names (those the state holds no record of: one record per pair). The journal's own
+// pairs are settled apart: a listing they need that fails (an app deleted since) must not stop the
+// operation, and their entries are then kept for a later one.
+async function settleUnconfirmed(
   bindings: Bindings,
   old: AuthorizationOutputs,
-): Promise<AuthorizationRecord[]> {
-  if (!old.lookupSince) return old.authorizations ?? [];
-  return recordsAmong(old, await bindings.list(old.appIds ?? []));
-}
-
-// knownRecords, from a listing of (at least) the resource's apps.
-function recordsAmong(
-  old: AuthorizationOutputs,
-  listed: Map<string, AuthorizationRecord>,
-): AuthorizationRecord[] {
-  const records = old.authorizations ?? [];
-  if (!old.lookupSince) return records;
-  const product = new Set(productPairs(old.appIds ?? [], old.apiIds ?? []).map(pairKey));
-  const claimed = [...listed.values()].filter(
-    (r) => product.has(pairKey(r)) && isOurs(r, old.lookupSince),
+  journal: Journal,
+  journalled: PairToBind[],
+): Promise<{ ours: AuthorizationRecord[]; open: UnconfirmedPair[] }> {
+  const fromState = new Map<string, PairToBind>(
+    (old.unconfirmed ?? []).map((p) => [pairKey(p), { ...p, windows: [...p.windows] }]),
   );
-  return uniqueById([...records, ...claimed]);
+  const recorded = new Set((old.authorizations ?? []).map(pairKey));
+  const journalOnly: PairToBind[] = [];
+  for (const p of journalled.filter((j) => !recorded.has(pairKey(j)))) {
+    const held = fromState.get(pairKey(p));
+    if (held) held.windows!.push(...p.windows!);
+    else journalOnly.push(p);
+  }
+  const state = await bindings.settle([...fromState.values()]);
+  try {
+    const more = await bindings.settle(journalOnly);
+    return { ours: [...state.ours, ...more.ours], open: [...state.open, ...more.open] };
+  } catch (error) {
+    debug(`the journal's pairs could not be looked up: ${(error as Error).message}`);
+    journal.keepEarlier();
+    return state;
+  }
 }
 
-// Failed pairs, and pairs left unconfirmed: the user hears of both, and the next `up` finishes.
-function bindFailures(outcome: BindOutcome, envId: string): PairFailure[] {
-  return [
-    ...outcome.failed,
-    ...outcome.unconfirmed.map((p) => ({
-      ...p,
-      code: "UNCONFIRMED",
-      message: `The request to authorize app ${p.appId} for API ${p.apiId} in environment ${envId} got no answer, and the record did not show in binded-apis within roma:consistencyTimeout. It is kept as unconfirmed; the next \`pulumi up\` or \`pulumi destroy\` looks for it again.`,
-    })),
-  ];
-}
+const STILL_OPEN = {
+  code: "UNCONFIRMED",
+  reason:
+    "A write of this resource whose outcome is unknown may have authorized the pair, and its record has not shown in binded-apis yet; it is kept as unconfirmed and looked for again by the next `pulumi up`, refresh or destroy.",
+};
 
 function bindOptions(inputs: AuthorizationInputs): BindOptions {
   return {
@@ -269,8 +330,7 @@ function outputs(
     region: target.region,
     projectId: target.projectId,
     authorizations: sortRecords(uniqueById(records)),
-    unconfirmed,
-    lookupSince: "",
+    unconfirmed: unconfirmed.map((p) => ({ appId: p.appId, apiId: p.apiId, windows: p.windows })),
   };
 }
 
@@ -289,6 +349,7 @@ function pickInputs(from: AuthorizationInputs): AuthorizationInputs {
   };
   if (from.region !== undefined) picked.region = from.region;
   if (from.projectId !== undefined) picked.projectId = from.projectId;
+  if (from.journalKey !== undefined) picked.journalKey = from.journalKey;
   return picked;
 }
 
@@ -296,41 +357,21 @@ function uniqueById(records: AuthorizationRecord[]): AuthorizationRecord[] {
   return [...new Map(records.map((r) => [r.id, r])).values()];
 }
 
-// The provider host returns a partial failure in one gRPC trailer, which it cannot send past about
-// 64 KiB (the answer then never arrives and `pulumi up` hangs): keep well under that.
-const PARTIAL_BUDGET = 40 * 1024;
-const MAX_REASONS = 20;
-
 /**
  * The error shape Pulumi's dynamic-provider host turns into a partial success: the engine records
- * the resource with these properties (so nothing created is forgotten) and an init error, and the
- * next `up` calls `update` to finish the job. When the records would not fit the host's answer,
- * the properties name the resource's pairs and `lookupSince` instead, and the next operation finds
- * the records by listing.
+ * the resource with these properties (every record made and every unconfirmed pair, so nothing
+ * made is forgotten) and an init error, and the next `up` calls `update` to finish the job. The
+ * engine's gRPC client takes 16 MiB of headers; the properties hold full evidence (~300 B a record).
  */
 function partialFailure(
-  message: string,
+  what: string,
   id: string,
   outs: AuthorizationOutputs,
   props: Props,
   failed: PairFailure[],
-  started: string,
+  remedy?: string,
 ): Error {
-  let properties: Props = { ...outs, __provider: props.__provider };
-  if (JSON.stringify(properties).length > PARTIAL_BUDGET) {
-    const pairs = [...outs.authorizations, ...outs.unconfirmed];
-    const times = [started, ...outs.authorizations.map((r) => r.authTime)].map(Date.parse);
-    const since = new Date(Math.min(...times.filter((t) => !Number.isNaN(t)))).toISOString();
-    properties = {
-      ...properties,
-      appIds: [...new Set([...outs.appIds, ...pairs.map((p) => p.appId)])].sort(),
-      apiIds: [...new Set([...outs.apiIds, ...pairs.map((p) => p.apiId)])].sort(),
-      authorizations: [],
-      unconfirmed: [],
-      lookupSince: since,
-    };
-  }
-  const reasons = failed.slice(0, MAX_REASONS).map((f) => f.message.slice(0, 500));
-  if (failed.length > MAX_REASONS) reasons.push(`and ${failed.length - MAX_REASONS} more`);
-  return Object.assign(new Error(message.slice(0, 8 * 1024)), { id, properties, reasons });
+  const { message, reasons } = describeFailures(what, failed, remedy);
+  const properties: Props = { ...outs, __provider: props.__provider };
+  return Object.assign(new Error(message), { id, properties, reasons });
 }

@@ -5,4 +5,11 @@
  */
 export { AppAuthorization, type AppAuthorizationArgs } from "./resource";
 export { AppAuthorizationProvider } from "./provider";
-export type { AuthTunnel, AuthorizationRecord, Pair, UnconfirmedPair, VisitParam } from "./types";
+export type {
+  AuthTunnel,
+  AuthorizationRecord,
+  Pair,
+  UnconfirmedPair,
+  VisitParam,
+  WriteWindow,
+} from "./types";

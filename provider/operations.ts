@@ -1,36 +1,58 @@
 /**
  * Binding, unbinding and listing the records of one environment, with everything a half-answered
  * network makes necessary: bounded requests run side by side, lost answers reconciled by listing
- * before anything is resent, existing pairs adopted or reported, and writes that are slow to show in
- * `binded-apis` waited for with bounded polling.
+ * before anything is resent, existing pairs reported (or adopted when asked), and writes that are
+ * slow to show in `binded-apis` waited for with bounded polling.
+ *
+ * Ownership (README, "Ownership"): a record is this resource's only when the API answered it to
+ * this resource's write, or when its `auth_time` falls in the server-clock window of a write of
+ * this resource whose outcome is unknown. Nothing else, and nothing remembered between commands.
  */
+import { madeWithin, type ServerWindow } from "./clock";
 import { isApiError, isRequestError } from "./http/errors";
 import { backoffMs, sleep, verdict } from "./http/retry";
 import type { Budget } from "./http/transport";
 import { batchPairs, pairKey, productPairs, type Batch } from "./plan";
-import { list, MAX_PAGE, type RomaApi } from "./roma-api";
-import type { AuthorizationRecord, Pair, UnconfirmedPair } from "./types";
+import { MAX_PAGE, type RomaApi } from "./roma-api";
+import type { AuthorizationRecord, Pair, UnconfirmedPair, WriteWindow } from "./types";
 import {
   recordFromInfo,
   recordFromRelation,
+  UNEXPECTED_ANSWER,
   type ApiAuthRelationWire,
   type BindOptions,
 } from "./wire";
 
-/** A pair to bind; `since` marks one that an earlier write, sent at that time, may have created. */
-export type PairToBind = Pair & { since?: string };
+/** A write whose outcome is unknown: from the state (server clock), or on this machine's clock. */
+export type Evidence = WriteWindow | { sentAt: number; endedAt: number };
 
-/** A pair that could not be bound or unbound, and why. */
+/**
+ * Told before each authorize request is sent; the function it returns, when it has ended
+ * (`madeNothing`: the request was refused, so it is no evidence of anything).
+ */
+export type WriteLog = (
+  appIds: string[],
+  apiIds: string[],
+  sentAt: number,
+) => (endedAt: number, madeNothing?: boolean) => void;
+
+/** A pair to bind, with the windows of earlier writes of this resource that may have made it. */
+export type PairToBind = Pair & { windows?: Evidence[] };
+
+/** A pair that could not be bound or unbound, and why (the reason never names the pair). */
 export interface PairFailure extends Pair {
   code: string;
-  message: string;
+  reason: string;
 }
+
+/** A pair that may exist without the provider knowing its record, and why it is not known. */
+export type OpenPair = UnconfirmedPair & { code: string; reason: string };
 
 /** What a bind achieved: records it holds ids for, pairs that failed, pairs it cannot tell about. */
 export interface BindOutcome {
   records: AuthorizationRecord[];
   failed: PairFailure[];
-  unconfirmed: UnconfirmedPair[];
+  unconfirmed: OpenPair[];
 }
 
 /** What an unbind achieved. */
@@ -40,8 +62,11 @@ export interface UnbindOutcome {
   failed: PairFailure[];
 }
 
-// The API's auth_time and this machine's clock may differ by as much as a signature tolerates.
-const CLOCK_TOLERANCE_MS = 15 * 60000;
+/** Every record the listing shows, by pair (a lagging listing may show two for one pair). */
+export type Listing = Map<string, AuthorizationRecord[]>;
+
+// Without any answer's Date header, a window can only be placed within what a signature tolerates.
+const UNKNOWN_CLOCK_MS = 15 * 60000;
 
 interface BindContext {
   options: BindOptions;
@@ -49,6 +74,13 @@ interface BindContext {
 }
 
 export class Bindings {
+  /**
+   * Records this operation cancelled: a lagging listing may still show them, and a pair rebound
+   * within the same second cannot be told from them by time alone. Only this operation's: across
+   * commands the write's window tells (a command takes longer than the Date header's second).
+   */
+  private readonly cancelled = new Set<string>();
+
   constructor(
     private readonly api: RomaApi,
     private readonly envId: string,
@@ -59,15 +91,10 @@ export class Bindings {
       consistencyTimeoutMs: number;
     },
     private readonly budget: Budget,
-    /**
-     * Ids of records this provider process cancelled, shared by every resource: a lagging listing
-     * still shows them for a while, and a pair bound again (by this resource or another one in the
-     * same run) must not be mistaken for its old record.
-     */
-    private readonly cancelled: Set<string>,
+    private readonly writeLog: WriteLog = () => () => undefined,
   ) {}
 
-  /** Binds `pairs` in bounded requests that run side by side. */
+  /** Binds `pairs` in bounded requests that run side by side. Never throws. */
   bind(pairs: PairToBind[], options: BindOptions, adopt: boolean): Promise<BindOutcome> {
     return this.bindRound(pairs, { options, adopt }, 1);
   }
@@ -85,50 +112,124 @@ export class Bindings {
     return outcome;
   }
 
-  /**
-   * Every record of the environment for these apps, keyed by pair (all pages, side by side), leaving
-   * out the records this process cancelled.
-   */
-  async list(appIds: readonly string[]): Promise<Map<string, AuthorizationRecord>> {
+  /** Every record of the environment for these apps, by pair (all pages, side by side). */
+  async list(appIds: readonly string[]): Promise<Listing> {
     const perApp = await Promise.all([...new Set(appIds)].map((appId) => this.listApp(appId)));
-    return new Map(perApp.flat().map((record) => [pairKey(record), record]));
+    const listing: Listing = new Map();
+    for (const record of perApp.flat()) {
+      listing.set(pairKey(record), [...(listing.get(pairKey(record)) ?? []), record]);
+    }
+    return listing;
   }
 
   /**
-   * Finds the records of pairs that may exist. Writes can take a moment to appear in `binded-apis`,
-   * so it polls with backoff until `until` pairs show (every one, any one, or just one listing) or
-   * the visibility bound passes.
+   * Settles pairs whose writes had unknown outcomes: the records made in their windows are ours;
+   * a pair whose windows the listing has caught up with, showing no such record, was never made;
+   * the rest stay open. Polls (bounded) while a window is too recent for the listing to be sure.
+   * Throws when the listing fails.
    */
-  async lookup(
-    pairs: readonly Pair[],
-    until: "all" | "any" | "once",
-  ): Promise<Map<string, AuthorizationRecord>> {
-    const wanted = new Set(pairs.map(pairKey));
-    const found = new Map<string, AuthorizationRecord>();
-    const giveUpAt = Math.min(
-      this.budget.deadline,
-      Date.now() + this.settings.consistencyTimeoutMs,
-    );
-    for (let round = 1; ; round++) {
-      const missing = pairs.filter((p) => !found.has(pairKey(p)));
-      const listed = await this.list(missing.map((p) => p.appId));
-      for (const [key, record] of listed) if (wanted.has(key)) found.set(key, record);
-      const done =
-        until === "once" || found.size === wanted.size || (until === "any" && found.size > 0);
-      if (done || Date.now() >= giveUpAt) return found;
-      // The last look comes when the window closes, not one backoff before it.
-      await sleepUntil(Math.min(Date.now() + backoffMs(round, Math.random), giveUpAt));
-    }
+  async settle(
+    pairs: readonly PairToBind[],
+  ): Promise<{ ours: AuthorizationRecord[]; open: UnconfirmedPair[] }> {
+    if (pairs.length === 0) return { ours: [], open: [] };
+    const { accepted, caughtUp } = await this.lookup(pairs, "all", (p, r) => this.madeBy(p, r));
+    const open = pairs.filter((p) => !accepted.has(pairKey(p)) && !caughtUp.has(pairKey(p)));
+    return {
+      ours: [...accepted.values()],
+      open: open.map((p) => ({ appId: p.appId, apiId: p.apiId, windows: this.windowsOf(p) })),
+    };
   }
 
   /**
    * True when `record` was written recently enough that a listing may not show it yet: within the
-   * consistency timeout of the server's clock, as the answers' Date headers tell it; before any
-   * answer, give or take the clock difference a signature tolerates.
+   * consistency timeout of the latest the server's clock may read (unknown clock: always).
    */
   mayBeLagging(record: AuthorizationRecord): boolean {
-    const serverNow = this.api.serverNow() ?? Date.now() - CLOCK_TOLERANCE_MS;
-    return !(Date.parse(record.authTime) < serverNow - this.settings.consistencyTimeoutMs);
+    const now = this.api.clock.now();
+    return !now || !(Date.parse(record.authTime) < now.to - this.settings.consistencyTimeoutMs);
+  }
+
+  /** The server-clock windows of a pair's unknown writes, as the state keeps them. */
+  windowsOf(pair: PairToBind): WriteWindow[] {
+    return (pair.windows ?? []).map((w) => {
+      if ("from" in w) return w;
+      const placed = this.api.clock.window(w.sentAt, w.endedAt) ?? {
+        from: w.sentAt - UNKNOWN_CLOCK_MS,
+        to: w.endedAt + UNKNOWN_CLOCK_MS,
+      };
+      return { from: new Date(placed.from).toISOString(), to: new Date(placed.to).toISOString() };
+    });
+  }
+
+  // A record is the pair's own when one of the pair's unknown writes may have made it.
+  private madeBy(pair: PairToBind, record: AuthorizationRecord): boolean {
+    if (this.cancelled.has(record.id)) return false;
+    return this.windowsOf(pair).some((w) => madeWithin(record.authTime, parsed(w)));
+  }
+
+  // True when every window of the pair is older than what a listing made at `listedAt` (the
+  // earliest the server's clock may have read then) may still be missing.
+  private caughtUp(pair: PairToBind, listedAt: number | undefined): boolean {
+    if (listedAt === undefined) return false;
+    return this.windowsOf(pair).every(
+      (w) => parsed(w).to + this.settings.consistencyTimeoutMs < listedAt,
+    );
+  }
+
+  /**
+   * Lists until `until` is met: every pair has an accepted record or has been caught up with
+   * ("all"), some pair shows any record ("any"), or one listing ("once"), within the visibility
+   * bound. `seen` holds the last listing's records of the wanted pairs.
+   */
+  private async lookup(
+    pairs: readonly PairToBind[],
+    until: "all" | "any" | "once",
+    accept: (pair: PairToBind, record: AuthorizationRecord) => boolean,
+  ): Promise<{ accepted: Map<string, AuthorizationRecord>; seen: Listing; caughtUp: Set<string> }> {
+    const accepted = new Map<string, AuthorizationRecord>();
+    const seen: Listing = new Map();
+    const caughtUp = new Set<string>();
+    const started = Date.now();
+    for (let round = 1; ; round++) {
+      const missing = pairs.filter((p) => !accepted.has(pairKey(p)));
+      const before = Date.now();
+      const listed = await this.list(missing.map((p) => p.appId));
+      // The earliest the server's clock may have read when the listing was asked for.
+      const listedAt = this.api.clock.window(before, before)?.from;
+      for (const pair of missing) {
+        const records = listed.get(pairKey(pair)) ?? [];
+        seen.set(pairKey(pair), records);
+        const mine = records.find((r) => accept(pair, r));
+        if (mine) accepted.set(pairKey(pair), mine);
+        else if (this.caughtUp(pair, listedAt)) caughtUp.add(pairKey(pair));
+      }
+      const done =
+        until === "once" ||
+        (until === "any" && [...seen.values()].some((r) => r.length > 0)) ||
+        (until === "all" &&
+          pairs.every((p) => accepted.has(pairKey(p)) || caughtUp.has(pairKey(p))));
+      // Poll for the visibility bound, and for "all" until a listing has caught up with every
+      // window, so that a record missing then was never made.
+      const open = until === "all" ? missing.filter((p) => !accepted.has(pairKey(p))) : [];
+      const catchUp = this.caughtUpBy(open);
+      const limit = Math.min(
+        this.budget.deadline,
+        Math.max(started + this.settings.consistencyTimeoutMs, catchUp),
+      );
+      const now = Date.now();
+      // A listing asked for before the catch-up point cannot tell: one more, asked for after it.
+      const oneMore = before < catchUp && catchUp < this.budget.deadline;
+      if (done || (now >= limit && !oneMore)) return { accepted, seen, caughtUp };
+      await sleepUntil(Math.min(now + backoffMs(round, Math.random), limit), this.budget.signal);
+    }
+  }
+
+  // This machine's time by which a listing will have caught up with every window of `pairs`.
+  private caughtUpBy(pairs: readonly PairToBind[]): number {
+    const ends = pairs.flatMap((p) => this.windowsOf(p).map((w) => parsed(w).to));
+    if (ends.length === 0) return 0;
+    const local = this.api.clock.surelyPast(Math.max(...ends) + this.settings.consistencyTimeoutMs);
+    return local ?? 0;
   }
 
   private async listApp(appId: string): Promise<AuthorizationRecord[]> {
@@ -139,7 +240,6 @@ export class Bindings {
     return [first, ...rest]
       .flatMap((page) => page.auths)
       .filter((item) => item.app_id === appId && (!item.env_id || item.env_id === this.envId))
-      .filter((item) => !this.cancelled.has(item.id))
       .map(recordFromInfo);
   }
 
@@ -148,13 +248,14 @@ export class Bindings {
     ctx: BindContext,
     round: number,
   ): Promise<BindOutcome> {
-    const since = new Map(pairs.filter((p) => p.since).map((p) => [pairKey(p), p.since!]));
+    const windows = new Map(pairs.map((p) => [pairKey(p), p.windows]));
     const batches = batchPairs(pairs, this.settings.batchSize).map((batch) =>
-      productPairs(batch.appIds, batch.apiIds).map((p) => withSince(p, since.get(pairKey(p)))),
+      productPairs(batch.appIds, batch.apiIds).map((p) => withWindows(p, windows.get(pairKey(p)))),
     );
     return merge(await Promise.all(batches.map((b) => this.bindBatch(b, ctx, round))));
   }
 
+  // Whatever happens, the batch's pairs end as records, failures or open pairs: never thrown.
   private async bindBatch(
     pairs: PairToBind[],
     ctx: BindContext,
@@ -164,66 +265,86 @@ export class Bindings {
       appIds: [...new Set(pairs.map((p) => p.appId))],
       apiIds: [...new Set(pairs.map((p) => p.apiId))],
     };
-    const sentAt = new Date().toISOString();
+    const sentAt = Date.now();
+    const ended = this.writeLog(batch.appIds, batch.apiIds, sentAt);
     let items: ApiAuthRelationWire[];
     try {
       items = await this.api.authorize(batch.appIds, batch.apiIds, ctx.options);
     } catch (error) {
-      return this.afterFailedBind(pairs, error, sentAt, ctx, round);
+      const refused = verdict(error, false) !== "unknown" && !isApiError(error, UNEXPECTED_ANSWER);
+      ended(Date.now(), refused);
+      const flight = { sentAt, endedAt: Date.now() };
+      return this.afterFailedBind(pairs, error, flight, ctx, round).catch((e: unknown) =>
+        this.unsettled(withFlight(pairs, flight), e, "looking it up failed"),
+      );
     }
-    return this.readAnswer(pairs, items, sentAt, ctx);
+    ended(Date.now());
+    const flight = { sentAt, endedAt: Date.now() };
+    return this.readAnswer(pairs, items, flight, ctx).catch((e: unknown) =>
+      this.unsettled(withFlight(pairs, flight), e, "reading the answer failed"),
+    );
   }
 
   private async afterFailedBind(
     pairs: PairToBind[],
     error: unknown,
-    sentAt: string,
+    flight: Evidence,
     ctx: BindContext,
     round: number,
   ): Promise<BindOutcome> {
     const canRetry = round <= this.settings.maxRetries && Date.now() < this.budget.deadline;
-    if (canRetry && verdict(error, false) === "unknown") {
-      // The answer was lost: whatever shows up now may be ours. List first, resend only the rest.
+    const outcomeUnknown =
+      verdict(error, false) === "unknown" || isApiError(error, UNEXPECTED_ANSWER);
+    if (outcomeUnknown) {
+      const maybeOurs = withFlight(pairs, flight);
+      if (!canRetry) return this.unsettled(maybeOurs, error, "the answer was lost or unreadable");
+      // The answer was lost: whatever this write made is ours. List first, resend only the rest.
       await sleep(backoffMs(round, Math.random));
-      const maybeOurs = pairs.map((p) => withSince(p, p.since ?? sentAt));
-      return this.settle(maybeOurs, ctx, round + 1, false);
+      return this.settleThenBind(maybeOurs, ctx, round + 1, "once");
     }
     if (canRetry && isApiError(error, "APIG.3316")) {
       // Some pair of the request exists already: find which (waiting for it to show), bind the rest.
-      return this.settle(pairs, ctx, round + 1, true);
+      return this.settleThenBind(pairs, ctx, round + 1, "any");
     }
-    return { records: [], unconfirmed: [], failed: pairs.map((p) => failure(p, error)) };
+    return this.lose(pairs, failure(pairs[0], error));
   }
 
-  // Looks up pairs that may exist, keeps what it finds, and binds again what it does not.
-  private async settle(
+  // Looks up pairs that may exist, keeps what is ours, reports what is not, binds the rest again.
+  private async settleThenBind(
     pairs: PairToBind[],
     ctx: BindContext,
     round: number,
-    waitForAny: boolean,
+    until: "once" | "any",
   ): Promise<BindOutcome> {
-    const found = await this.lookup(pairs, waitForAny ? "any" : "once");
-    if (waitForAny && found.size === 0) {
-      return {
-        records: [],
-        unconfirmed: [],
-        failed: pairs.map((p) => existsFailure(p, this.envId, "APIG.3316")),
-      };
+    let seen: Listing;
+    let accepted: Map<string, AuthorizationRecord>;
+    try {
+      ({ seen, accepted } = await this.lookup(pairs, until, (p, r) => this.claims(p, r, ctx)));
+    } catch (error) {
+      return this.unsettled(pairs, error, "looking it up failed");
     }
-    const known = this.claim(
-      pairs.filter((p) => found.has(pairKey(p))),
-      found,
-      ctx,
-    );
-    const rest = pairs.filter((p) => !found.has(pairKey(p)));
-    const retried = rest.length > 0 ? await this.bindRound(rest, ctx, round) : empty();
-    return merge([known, retried]);
+    const outcome = empty();
+    const rest: PairToBind[] = [];
+    for (const pair of pairs) {
+      const mine = accepted.get(pairKey(pair));
+      const others = seen.get(pairKey(pair)) ?? [];
+      if (mine) outcome.records.push(mine);
+      // With an unknown write of ours, a record outside its window may be a cancelled one that a
+      // lagging listing still shows: resending tells (SKIPPED, then our record is looked for).
+      else if (others.length > 0 && !pair.windows?.length) {
+        outcome.failed.push(existsFailure(pair, "SKIPPED"));
+      } else rest.push(pair);
+    }
+    if (until === "any" && outcome.records.length === 0 && outcome.failed.length === 0) {
+      return merge([outcome, this.lose(rest, existsFailure(rest[0], "APIG.3316"))]);
+    }
+    return merge([outcome, rest.length > 0 ? await this.bindRound(rest, ctx, round) : empty()]);
   }
 
   private async readAnswer(
     pairs: PairToBind[],
     items: ApiAuthRelationWire[],
-    sentAt: string,
+    flight: Evidence,
     ctx: BindContext,
   ): Promise<BindOutcome> {
     const answered = new Map(items.map((i) => [pairKey({ appId: i.app_id, apiId: i.api_id }), i]));
@@ -234,125 +355,192 @@ export class Bindings {
       const status = item?.auth_result?.status ?? (item?.id ? "SUCCESS" : undefined);
       if (status === "SUCCESS" && item?.id) {
         outcome.records.push(recordFromRelation({ ...item, id: item.id }));
-      } else if (status === "FAILED") {
+      } else if (status === "SKIPPED") {
+        // The pair existed before this write: ours only if an earlier unknown write made it.
+        const existing =
+          item?.id && item.auth_time ? recordFromRelation({ ...item, id: item.id }) : undefined;
+        if (existing && this.claims(pair, existing, ctx)) outcome.records.push(existing);
+        else if (existing || (!ctx.adopt && !pair.windows?.length)) {
+          outcome.failed.push(existsFailure(pair, "SKIPPED"));
+        } else toLookUp.push(pair);
+      } else if (status !== undefined && status !== "SUCCESS") {
+        // FAILED as the seed spells it, FILAED as the specification does, or any other failure.
         const result = item!.auth_result!;
-        const code = result.error_code ?? "FAILED";
-        outcome.failed.push({
-          ...pair,
-          code,
-          message: `Could not authorize app ${pair.appId} for API ${pair.apiId} in environment ${this.envId}: ${result.error_msg ?? "the API answered FAILED"} (${code}).`,
-        });
-      } else if (status === "SKIPPED" && !pair.since && !ctx.adopt) {
-        outcome.failed.push(existsFailure(pair, this.envId, "SKIPPED"));
-      } else if (status === "SKIPPED" && item?.id && item.auth_time) {
-        merge([this.claimOne(pair, recordFromRelation({ ...item, id: item.id }), ctx)], outcome);
+        merge(
+          [
+            this.lose([pair], {
+              code: result.error_code ?? status,
+              reason: `The API answered ${status}: ${result.error_msg ?? "no error message"} (${result.error_code ?? "no error code"}).`,
+            }),
+          ],
+          outcome,
+        );
       } else {
-        // Skipped without an id, or missing from the answer: the listing knows the record.
-        toLookUp.push(withSince(pair, pair.since ?? (status === "SKIPPED" ? undefined : sentAt)));
+        // Made by this write (SUCCESS without an id) or missing from the answer: the listing knows.
+        toLookUp.push(withFlight([pair], flight)[0]);
       }
     }
-    if (toLookUp.length > 0) {
-      const found = await this.lookup(toLookUp, "all");
-      merge(
-        [
-          this.claim(
-            toLookUp.filter((p) => found.has(pairKey(p))),
-            found,
-            ctx,
-          ),
-        ],
-        outcome,
-      );
-      for (const pair of toLookUp.filter((p) => !found.has(pairKey(p)))) {
-        outcome.unconfirmed.push({
-          appId: pair.appId,
-          apiId: pair.apiId,
-          since: pair.since ?? sentAt,
-        });
-      }
+    if (toLookUp.length === 0) return outcome;
+    let found: Awaited<ReturnType<Bindings["lookup"]>>;
+    try {
+      found = await this.lookup(toLookUp, "all", (p, r) => this.claims(p, r, ctx));
+    } catch (error) {
+      return merge([outcome, this.unsettled(toLookUp, error, "looking it up failed")]);
+    }
+    for (const pair of toLookUp) {
+      const mine = found.accepted.get(pairKey(pair));
+      // A record outside our windows, listed once the listing has caught up with them, is not
+      // ours; nothing listed means ours may still be on its way (SKIPPED said a record exists).
+      const foreign =
+        (found.seen.get(pairKey(pair)) ?? []).length > 0 && found.caughtUp.has(pairKey(pair));
+      if (mine) outcome.records.push(mine);
+      else if (pair.windows?.length && !foreign) {
+        outcome.unconfirmed.push(this.open(pair, NOT_SHOWN));
+      } else outcome.failed.push(existsFailure(pair, "SKIPPED"));
     }
     return outcome;
   }
 
-  private claim(
-    pairs: PairToBind[],
-    found: Map<string, AuthorizationRecord>,
-    ctx: BindContext,
-  ): BindOutcome {
-    return merge(pairs.map((p) => this.claimOne(p, found.get(pairKey(p))!, ctx)));
+  // A record found for a pair being bound is claimed on evidence, or when adopting is asked for.
+  private claims(pair: PairToBind, record: AuthorizationRecord, ctx: BindContext): boolean {
+    return (ctx.adopt && !this.cancelled.has(record.id)) || this.madeBy(pair, record);
   }
 
-  // A record that exists for a pair we bind is ours when an earlier write of ours may have made it;
-  // otherwise it is someone else's, adopted only if asked.
-  private claimOne(pair: PairToBind, record: AuthorizationRecord, ctx: BindContext): BindOutcome {
-    if (isOurs(record, pair.since) || ctx.adopt)
-      return { records: [record], failed: [], unconfirmed: [] };
-    return { records: [], unconfirmed: [], failed: [existsFailure(pair, this.envId, "SKIPPED")] };
+  // Pairs a write of ours may have made but no record is known for: open, never dropped.
+  private unsettled(pairs: PairToBind[], error: unknown, when: string): BindOutcome {
+    const cause = failure(pairs[0], error);
+    return this.lose(pairs, {
+      code: cause.code,
+      reason: `Outcome unknown (${when}: ${cause.reason}); the next \`pulumi up\`, refresh or destroy looks again.`,
+    });
   }
+
+  // A failed pair; one with an unknown write of ours stays open, since that write may have landed.
+  private lose(pairs: PairToBind[], cause: { code: string; reason: string }): BindOutcome {
+    const why = { code: cause.code, reason: cause.reason };
+    const outcome = empty();
+    for (const pair of pairs) {
+      if (pair.windows?.length) outcome.unconfirmed.push(this.open(pair, why));
+      else outcome.failed.push({ appId: pair.appId, apiId: pair.apiId, ...why });
+    }
+    return outcome;
+  }
+
+  private open(pair: PairToBind, why: { code: string; reason: string }): OpenPair {
+    return { appId: pair.appId, apiId: pair.apiId, windows: this.windowsOf(pair), ...why };
+  }
+}
+
+const NOT_SHOWN = {
+  code: "UNCONFIRMED",
+  reason:
+    "The request's outcome is unknown and no record made while it was in flight showed in binded-apis within roma:consistencyTimeout; the next `pulumi up`, refresh or destroy looks again.",
+};
+
+/** True for a failure that says the pair existed before this resource's write. */
+export function existedBefore(failure: PairFailure): boolean {
+  return failure.code === "SKIPPED" || failure.code === "APIG.3316";
 }
 
 /**
- * True when a write of ours sent at `since` may have made `record`: its auth_time is not before
- * that write, give or take the clock difference a signature tolerates.
+ * One message for failed pairs, and the distinct reasons the CLI lists: both fit a screen.
+ * `remedy`, when given, ends the message and the reasons.
  */
-export function isOurs(record: AuthorizationRecord, since: string | undefined): boolean {
-  if (since === undefined) return false;
-  const madeAt = Date.parse(record.authTime);
-  return Number.isNaN(madeAt) || madeAt >= Date.parse(since) - CLOCK_TOLERANCE_MS;
-}
-
-/** Sorts unconfirmed pairs by what a listing found: records that are ours, and pairs unseen. */
-export function claimUnconfirmed(
-  unconfirmed: readonly UnconfirmedPair[],
-  found: Map<string, AuthorizationRecord>,
-): { ours: AuthorizationRecord[]; unseen: UnconfirmedPair[] } {
-  const ours = unconfirmed
-    .map((pair) => found.get(pairKey(pair)))
-    .filter(
-      (record, i): record is AuthorizationRecord =>
-        record !== undefined && isOurs(record, unconfirmed[i].since),
-    );
-  return { ours, unseen: unconfirmed.filter((pair) => !found.has(pairKey(pair))) };
-}
-
-/**
- * One readable message for failed pairs: a single reason as it is (it names its pairs), several as
- * a list of reasons, each with the pairs it hit.
- */
-export function describeFailures(what: string, failures: readonly PairFailure[]): string {
-  const byMessage = new Map<string, PairFailure[]>();
-  for (const f of failures) byMessage.set(f.message, [...(byMessage.get(f.message) ?? []), f]);
-  if (byMessage.size === 1) return failures[0].message;
-  const lines = [...byMessage].map(([message, pairs]) => {
-    const apps = [...new Set(pairs.map((p) => p.appId))];
-    const apis = [...new Set(pairs.map((p) => p.apiId))];
-    return `  - ${message}\n    (${pairs.length} pair${pairs.length === 1 ? "" : "s"}: ${list("app", apps)} with ${list("API", apis)})`;
+export function describeFailures(
+  what: string,
+  failures: readonly PairFailure[],
+  remedy?: string,
+): { message: string; reasons: string[] } {
+  // One cause met by many requests is one reason: grouped without request ids, shown with one.
+  const byReason = new Map<string, PairFailure[]>();
+  for (const f of failures) {
+    const key = f.reason.replace(/, request [^)]*\)/, ")");
+    byReason.set(key, [...(byReason.get(key) ?? []), f]);
+  }
+  const groups = [...byReason.values()]
+    .sort((a, b) => b.length - a.length)
+    .map((pairs) => [pairs[0].reason, pairs] as const);
+  // Each shown reason gets an equal share of the screen, its example pairs first.
+  const shown = groups.slice(0, MAX_REASONS);
+  const extra = remedy ? remedy.length + 6 : 0;
+  const share = Math.floor((MAX_MESSAGE_CHARS - 200 - extra) / shown.length);
+  const reasons = shown.map(([reason, pairs]) => {
+    const examples = pairs.slice(0, MAX_EXAMPLES).map((p) => `${p.appId} x ${p.apiId}`);
+    const more = pairs.length > MAX_EXAMPLES ? ` and ${pairs.length - MAX_EXAMPLES} more` : "";
+    const tail = ` (${count(pairs.length, "pair")}: ${examples.join(", ")}${more})`;
+    return `${clip(reason, Math.max(MIN_REASON_CHARS, share - tail.length))}${tail}`;
   });
-  return `${failures.length} pairs could not be ${what}:\n${lines.join("\n")}`;
+  if (groups.length > MAX_REASONS) {
+    const left = groups.slice(MAX_REASONS).reduce((n, [, pairs]) => n + pairs.length, 0);
+    reasons.push(
+      `and ${count(groups.length - MAX_REASONS, "more reason")} (${count(left, "pair")})`,
+    );
+  }
+  if (remedy) reasons.push(remedy);
+  const head = `${count(failures.length, "pair")} (app x API) could not be ${what}:`;
+  const message = [head, ...reasons.map((r) => `  - ${r}`)].join("\n");
+  return { message: clip(message, MAX_MESSAGE_CHARS), reasons };
 }
 
-function existsFailure(pair: Pair, envId: string, code: string): PairFailure {
+const MAX_REASONS = 3;
+const MAX_MESSAGE_CHARS = 1900;
+const MAX_EXAMPLES = 3;
+const MIN_REASON_CHARS = 120;
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 3)}...`;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+function existsFailure(pair: Pair, code: string): PairFailure {
   return {
-    ...pair,
+    appId: pair.appId,
+    apiId: pair.apiId,
     code,
-    message: `App ${pair.appId} is already authorized for API ${pair.apiId} in environment ${envId} outside this resource (${code}). Set adoptExisting: true to manage that authorization from this resource, or remove the pair from appIds/apiIds.`,
+    reason: `Already authorized before this resource's request (${code}), so not this resource's: if another resource, stack or tool manages it, remove the pair from this resource's appIds/apiIds.`,
   };
 }
 
+// Why one request failed, without what it was doing (which names pairs: the summary names each
+// pair once). Its request id stays: the summary groups reasons without it and shows one.
 function failure(pair: Pair, error: unknown): PairFailure {
-  const code = isRequestError(error) ? error.code : "ERROR";
-  return { appId: pair.appId, apiId: pair.apiId, code, message: (error as Error).message };
+  const message = (error as Error).message;
+  if (!isRequestError(error)) return { ...pairOf(pair), code: "ERROR", reason: message };
+  return {
+    ...pairOf(pair),
+    code: error.code,
+    reason: message.replace(`Could not ${error.doing}: `, ""),
+  };
 }
 
 // A timer counts from the event loop's last tick, so on a busy loop it fires early: wait again.
-async function sleepUntil(time: number): Promise<void> {
-  while (Date.now() < time) await sleep(time - Date.now());
+async function sleepUntil(time: number, signal?: AbortSignal): Promise<void> {
+  while (Date.now() < time) await sleep(time - Date.now(), signal);
 }
 
-function withSince(pair: Pair, since: string | undefined): PairToBind {
-  return since
-    ? { appId: pair.appId, apiId: pair.apiId, since }
+function pairOf(pair: Pair): Pair {
+  return { appId: pair.appId, apiId: pair.apiId };
+}
+
+function parsed(w: WriteWindow): ServerWindow {
+  return { from: Date.parse(w.from), to: Date.parse(w.to) };
+}
+
+function withWindows(pair: Pair, windows: Evidence[] | undefined): PairToBind {
+  return windows?.length
+    ? { appId: pair.appId, apiId: pair.apiId, windows }
     : { appId: pair.appId, apiId: pair.apiId };
+}
+
+function withFlight(pairs: PairToBind[], flight: Evidence): PairToBind[] {
+  return pairs.map((p) => ({
+    appId: p.appId,
+    apiId: p.apiId,
+    windows: [...(p.windows ?? []), flight],
+  }));
 }
 
 function empty(): BindOutcome {

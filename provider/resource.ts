@@ -111,13 +111,13 @@ export class AppAuthorization extends pulumi.dynamic.Resource {
   declare readonly projectId: pulumi.Output<string>;
   /** One record per authorized pair, sorted by app then API. */
   declare readonly authorizations: pulumi.Output<AuthorizationRecord[]>;
-  /** Pairs whose authorization got no answer; the next update or destroy settles them. */
-  declare readonly unconfirmed: pulumi.Output<UnconfirmedPair[]>;
   /**
-   * Empty, except after a partial failure too large to report record by record: then the time since
-   * which this resource's pairs' records are its own, looked up by the next operation.
+   * Pairs a write of this resource may have authorized without the provider learning the record
+   * (a lost answer), each with the server-clock windows of those writes: a record of the pair is
+   * this resource's only if it was made within one. The next update, refresh or destroy settles
+   * them; usually empty.
    */
-  declare readonly lookupSince: pulumi.Output<string>;
+  declare readonly unconfirmed: pulumi.Output<UnconfirmedPair[]>;
 
   constructor(name: string, args: AppAuthorizationArgs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -137,7 +137,9 @@ export class AppAuthorization extends pulumi.dynamic.Resource {
         projectId: args.projectId,
         authorizations: undefined,
         unconfirmed: undefined,
-        lookupSince: undefined,
+        // Names this resource's journal of writes on this machine (see README, "Interrupted runs");
+        // diff ignores it.
+        journalKey: `${pulumi.getProject()}/${pulumi.getStack()}/${name}`,
       },
       opts,
       "roma",

@@ -2,13 +2,16 @@
  * The three ROMA Connect requests, built in one place: authorize (the seed's POST), cancel (the
  * seed's v1 DELETE) and list (`binded-apis`).
  */
-import { isApiError } from "./http/errors";
-import type { Budget, Request, Transport } from "./http/transport";
+import { ServerClock } from "./clock";
+import { apiError, isApiError } from "./http/errors";
+import type { Budget, Request, Response, Transport } from "./http/transport";
 import type { Target } from "./runtime";
 import type { Pair } from "./types";
 import {
   createAnswerItems,
   createAuthBody,
+  listAnswer,
+  UNEXPECTED_ANSWER,
   type ApiAuthRelationWire,
   type BindOptions,
   type ListAuthsWire,
@@ -18,6 +21,9 @@ import {
 export const MAX_PAGE = 500;
 
 export class RomaApi {
+  /** The server's clock as this operation's answers told it. */
+  readonly clock = new ServerClock();
+
   constructor(
     private readonly transport: Transport,
     private readonly target: Target,
@@ -30,14 +36,15 @@ export class RomaApi {
     apiIds: string[],
     options: BindOptions,
   ): Promise<ApiAuthRelationWire[]> {
+    const doing = `authorize ${list("app", appIds)} for ${list("API", apiIds)} in environment ${this.target.envId}`;
     const answer = await this.send({
       method: "POST",
       segments: ["v2", ...this.instancePath(), "app-auths"],
       body: createAuthBody(this.target.envId, appIds, apiIds, options),
-      doing: `authorize ${list("app", appIds)} for ${list("API", apiIds)} in environment ${this.target.envId}`,
+      doing,
       idempotent: false,
     });
-    return createAnswerItems(answer.body);
+    return checked(answer, doing, "POST .../app-auths", createAnswerItems);
   }
 
   /**
@@ -59,13 +66,9 @@ export class RomaApi {
     }
   }
 
-  /** The server's time now, when an answer has told it (see `Transport.serverNow`). */
-  serverNow(): number | undefined {
-    return this.transport.serverNow();
-  }
-
   /** One page of `GET .../app-auths/binded-apis` for an app in the environment. */
   async listPage(appId: string, offset: number, limit: number): Promise<ListAuthsWire> {
+    const doing = `list the APIs app ${appId} is authorized for in environment ${this.target.envId}`;
     const answer = await this.send({
       method: "GET",
       segments: ["v2", ...this.instancePath(), "app-auths", "binded-apis"],
@@ -75,30 +78,58 @@ export class RomaApi {
         ["offset", String(offset)],
         ["limit", String(limit)],
       ],
-      doing: `list the APIs app ${appId} is authorized for in environment ${this.target.envId}`,
+      doing,
       idempotent: true,
     });
-    const body = (answer.body ?? {}) as Partial<ListAuthsWire>;
-    return {
-      total: Number(body.total ?? 0),
-      size: Number(body.size ?? 0),
-      auths: Array.isArray(body.auths) ? body.auths : [],
-    };
+    return checked(answer, doing, "GET .../app-auths/binded-apis", listAnswer);
   }
 
   private instancePath(): string[] {
     return [this.target.projectId, "apic", "instances", this.target.instanceId];
   }
 
-  private send(request: Omit<Request, "baseUrl" | "auth" | "headers">) {
-    return this.transport.send(
+  // Every answer, error answers included, tells the server's time.
+  private async send(request: Omit<Request, "baseUrl" | "auth" | "headers">): Promise<Response> {
+    const sentAt = Date.now();
+    try {
+      const answer = await this.transport.send(
+        {
+          ...request,
+          baseUrl: this.target.endpoint,
+          headers: { "X-Project-Id": this.target.projectId },
+          auth: this.target.auth,
+        },
+        this.budget,
+      );
+      const date = Date.parse(answer.headers.date ?? "");
+      if (!Number.isNaN(date)) this.clock.observe(sentAt, Date.now(), date);
+      return answer;
+    } catch (error) {
+      const skew = isApiError(error) ? error.clockSkewMs : undefined;
+      if (skew !== undefined) this.clock.observe(sentAt, Date.now(), Date.now() + skew);
+      throw error;
+    }
+  }
+}
+
+// The answer's body in its documented shape, or an error naming the endpoint and what came back.
+function checked<T>(
+  answer: Response,
+  doing: string,
+  endpoint: string,
+  read: (body: unknown) => T,
+): T {
+  try {
+    return read(answer.body);
+  } catch (error) {
+    throw apiError(
       {
-        ...request,
-        baseUrl: this.target.endpoint,
-        headers: { "X-Project-Id": this.target.projectId },
-        auth: this.target.auth,
+        status: answer.status,
+        code: UNEXPECTED_ANSWER,
+        apiMessage: `${endpoint} answered ${(error as Error).message}`,
+        requestId: answer.headers["x-request-id"],
       },
-      this.budget,
+      doing,
     );
   }
 }

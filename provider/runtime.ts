@@ -37,8 +37,6 @@ const GLOBAL_KEY = "__pulumiRomaAppAuthRuntime_v1";
 
 export class ProcessRuntime {
   readonly transport: Transport;
-  /** Ids of the records this process cancelled; record ids are never reused, so none expires. */
-  readonly cancelled = new Set<string>();
   private readonly tokens = new Map<string, Cached<IamToken>>();
   private readonly projects = new Map<string, Cached<string>>();
 

@@ -24,10 +24,26 @@ export interface Pair {
   apiId: string;
 }
 
-/** A pair whose last write had an unknown outcome (lost answer), with when that write began. */
+/**
+ * When, on the server's clock, a write of this resource whose outcome is unknown may have made a
+ * record: from just before it was sent to just after its failure was seen, as the answers' `Date`
+ * headers bound the server's clock.
+ */
+export interface WriteWindow {
+  /** ISO time (server clock), the earliest the write may have acted. */
+  from: string;
+  /** ISO time (server clock), the latest the write may have acted. */
+  to: string;
+}
+
+/**
+ * A pair that a write of this resource may have authorized without the provider learning the
+ * record: the answer was lost, or the lookup that follows failed. A record of the pair is this
+ * resource's only if its `authTime` falls in one of the windows.
+ */
 export interface UnconfirmedPair extends Pair {
-  /** ISO time the write that may have created it was first sent. */
-  since: string;
+  /** The windows of the writes whose outcome is unknown, oldest first. */
+  windows: WriteWindow[];
 }
 
 /** One app authorization record, as the resource's `authorizations` output shows it. */
@@ -69,6 +85,11 @@ export interface AuthorizationInputs {
   adoptExisting: boolean;
   region?: string;
   projectId?: string;
+  /**
+   * `project/stack/name`, set by the resource class, not the user: names the resource's journal of
+   * writes on this machine (see `journal.ts`). Absent in states written before it existed.
+   */
+  journalKey?: string;
 }
 
 /** The resource's outputs: the inputs plus what the provider resolved and created. */
@@ -80,14 +101,9 @@ export interface AuthorizationOutputs extends AuthorizationInputs {
   /** One entry per authorized pair, sorted by app then API. */
   authorizations: AuthorizationRecord[];
   /**
-   * Pairs whose authorization request got no answer (a dropped connection or a timeout), so they
-   * may or may not exist. The next update or destroy looks them up; they are never forgotten.
+   * Pairs whose authorization may have been made by this resource without the provider learning
+   * the record (a lost answer, or a failed lookup), each with the server-clock windows of those
+   * writes. The next update, refresh or destroy looks them up; they are never forgotten.
    */
   unconfirmed: UnconfirmedPair[];
-  /**
-   * Empty, except after a partial failure too large for the provider host to report record by
-   * record: then the resource's pairs whose records were written since this time are its own, and
-   * the next update, refresh or destroy looks them up.
-   */
-  lookupSince: string;
 }

@@ -16,9 +16,12 @@ export interface CreateAuthBody {
   visit_params?: { api_id: string; app_id?: string; visit_param: string }[];
 }
 
-/** `auth_result` of one item of the create answer. */
+/**
+ * `auth_result` of one item of the create answer. The seed documents `FAILED`, Huawei's
+ * specification `FILAED`: any status but `SUCCESS` and `SKIPPED` is a failure.
+ */
 export interface AuthResultWire {
-  status: "SUCCESS" | "SKIPPED" | "FAILED";
+  status?: string;
   error_code?: string;
   error_msg?: string;
   api_name?: string;
@@ -112,11 +115,62 @@ function visitParamsForApi(
     .filter((entry) => entry.visit_param !== "");
 }
 
-/** The items of a create answer, which some renderings of the docs show as a bare array. */
+/** The code of an error for an answer that is not what the API documents (see `describeBody`). */
+export const UNEXPECTED_ANSWER = "UNEXPECTED_ANSWER";
+
+/**
+ * The items of a create answer, `{auths: [...]}` or, as some renderings of the docs show it, a bare
+ * array; each item names its pair. Throws, saying what came back, on any other shape.
+ */
 export function createAnswerItems(body: unknown): ApiAuthRelationWire[] {
-  if (Array.isArray(body)) return body as ApiAuthRelationWire[];
-  const auths = (body as { auths?: unknown } | null)?.auths;
-  return Array.isArray(auths) ? (auths as ApiAuthRelationWire[]) : [];
+  const auths = Array.isArray(body) ? body : (body as { auths?: unknown } | null)?.auths;
+  if (!Array.isArray(auths)) {
+    throw new Error(`a create answer without an "auths" array: ${describeBody(body)}`);
+  }
+  const bad = auths.find(
+    (i: Partial<ApiAuthRelationWire> | null) =>
+      typeof i?.app_id !== "string" || typeof i?.api_id !== "string",
+  );
+  if (bad !== undefined) {
+    throw new Error(`a create answer item without app_id and api_id: ${describeBody(bad)}`);
+  }
+  return auths as ApiAuthRelationWire[];
+}
+
+/**
+ * A `binded-apis` answer: a numeric `total` and an `auths` array whose items carry `id`, `app_id`
+ * and `api_id`. Throws, saying what came back, on any other shape.
+ */
+export function listAnswer(body: unknown): ListAuthsWire {
+  const b = body as Partial<ListAuthsWire> | null;
+  if (
+    typeof b !== "object" ||
+    b === null ||
+    typeof b.total !== "number" ||
+    !Array.isArray(b.auths)
+  ) {
+    throw new Error(
+      `a listing without a numeric "total" and an "auths" array: ${describeBody(body)}`,
+    );
+  }
+  const bad = b.auths.find(
+    (i: Partial<ApiAuthInfoWire> | null) =>
+      typeof i?.id !== "string" || typeof i?.app_id !== "string" || typeof i?.api_id !== "string",
+  );
+  if (bad !== undefined) {
+    throw new Error(`a listing item without id, app_id and api_id: ${describeBody(bad)}`);
+  }
+  return { total: b.total, size: Number(b.size ?? b.auths.length), auths: b.auths };
+}
+
+/** What came back, in a few words and at most 80 characters of it, for error messages. */
+export function describeBody(body: unknown): string {
+  if (body === undefined || body === "") return "an empty body";
+  if (typeof body === "string") {
+    return `a non-JSON body starting ${JSON.stringify(body.trim().slice(0, 80))}`;
+  }
+  const text = JSON.stringify(body);
+  return `${text.slice(0, 80)}${text.length > 80 ? "..." : ""}`;
 }
 
 /** A record from a create-answer item; the item must carry an `id`. */

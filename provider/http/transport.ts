@@ -11,6 +11,7 @@ import { encodeRfc3986 } from "../auth/signer";
 import { debug } from "../log";
 import { timedOut, untilDeadline, type Budget } from "./deadline";
 import { apiError, errorFields, isApiError, networkError, type RequestError } from "./errors";
+import { describeBody, UNEXPECTED_ANSWER } from "../wire";
 import type { AdaptiveLimiter } from "./limiter";
 import { isThrottling, retrying } from "./retry";
 
@@ -216,6 +217,22 @@ export class Transport {
     );
     if (answer.status >= 400) {
       throw apiError(errorFields(answer.status, headers, body, Date.now()), doing, origin);
+    }
+    // Distrust the answer: a redirect (never followed) or a page that is not JSON is never data.
+    if (answer.status >= 300 || answer.status < 200 || (typeof body === "string" && body !== "")) {
+      const endpoint = `${request.method} ${prepared.url.origin}${prepared.url.pathname}`;
+      const what =
+        answer.status >= 300
+          ? `a redirect to ${headers.location ?? "no Location"}, which is never followed`
+          : `Content-Type ${headers["content-type"] ?? "none"} and ${describeBody(body)}, where JSON was expected`;
+      throw apiError(
+        {
+          ...errorFields(answer.status, headers, {}, Date.now()),
+          code: UNEXPECTED_ANSWER,
+          apiMessage: `${endpoint} answered ${what}; check roma:endpoint and roma:region`,
+        },
+        request.doing,
+      );
     }
     return { status: answer.status, headers, body };
   }

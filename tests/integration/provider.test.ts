@@ -194,11 +194,11 @@ describe("AppAuthorizationProvider against the emulator", () => {
     expect(emu.control.counts()).toEqual({ list: 1 });
   });
 
-  it("reports an unknown app the way the API does, naming the pair and the request", async () => {
+  it("reports an unknown app the way the API does, naming the pair once and the request", async () => {
     const failure = create({ appIds: ["356de8eb7a8742168586e5daf5339965"], apiIds: [apis[0]] });
     await expect(failure).rejects.toThrow(
       new RegExp(
-        `Could not authorize app 356de8eb7a8742168586e5daf5339965 for API ${apis[0]} in environment ${RELEASE}: App 356de8eb7a8742168586e5daf5339965 does not exist \\(APIG.3004, HTTP 404, request [0-9a-f]{32}\\)`,
+        `1 pair \\(app x API\\) could not be authorized:\n  - App 356de8eb7a8742168586e5daf5339965 does not exist \\(APIG.3004, HTTP 404, request [0-9a-f]{32}\\)\\. \\(1 pair: 356de8eb7a8742168586e5daf5339965 x ${apis[0]}\\)$`,
       ),
     );
     await expect(failure).rejects.not.toThrow(/Request failed with status code/);

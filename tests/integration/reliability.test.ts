@@ -21,6 +21,7 @@ import {
   product,
   type Settings,
 } from "../support";
+import { advance, freshProcess } from "./ownership-support";
 
 const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 type Props = Record<string, unknown>;
@@ -152,19 +153,17 @@ describe("reliability", () => {
       },
     );
 
+    // Each command runs in a fresh provider process (nothing remembered), seconds apart.
     it("does not take a rebound pair's old record, still listed by a lagging read, for the new one", async () => {
-      const clock = serverClock();
-      await start({ clock, faults: { visibilityLagMs: 400 } });
+      await start({ faults: { visibilityLagMs: 400 } });
       const { id, outs } = await create({ apiIds: [apis[0]] });
-      clock.advance(400);
+      advance(emu, 5000);
+      provider = await freshProcess(emu);
       once("authorize", FAULTS.drop(true));
       const news = await inputs({
         apiIds: [apis[0]],
         visitParams: [{ apiId: apis[0], visitParam: "tenant" }],
       });
-      emu.control.resetLog();
-      // The listing shows the old record and not the new one until the bind is resent.
-      void emu.control.answered("authorize", 2).then(() => clock.advance(400));
       const { outs: updated } = await provider.update(id, outs, news);
       const [record] = (updated as AuthorizationOutputs).authorizations;
       expect(record.id).toBe(emu.control.bindings()[0].id);
@@ -172,32 +171,35 @@ describe("reliability", () => {
     });
 
     it("does not take the old record of a pair another resource just unbound for its new one", async () => {
-      const clock = serverClock();
-      await start({ clock, faults: { visibilityLagMs: 400 } });
+      await start({ faults: { visibilityLagMs: 1500 } });
       const old = await create({ apiIds: [apis[0]] });
-      clock.advance(400);
+      advance(emu, 5000);
+      provider = await freshProcess(emu);
       await provider.delete(old.id, old.outs);
+      advance(emu, 1000); // the next command: the listing still shows the cancelled record
+      provider = await freshProcess(emu, { "roma:consistencyTimeout": "3" });
       once("authorize", FAULTS.drop(true));
-      emu.control.resetLog();
-      // The listing shows the old record and not the new one until the bind is resent.
-      void emu.control.answered("authorize", 2).then(() => clock.advance(400));
       const { outs } = await create({ apiIds: [apis[0]] });
       const [record] = (outs as AuthorizationOutputs).authorizations;
       expect(emu.control.bindings()).toHaveLength(1);
       expect(record.id).toBe(emu.control.bindings()[0].id);
+      await provider.delete("id", outs);
+      expect(bound(emu)).toEqual([]);
     });
 
     it("keeps pairs it cannot confirm, tells the user, and settles them on destroy", async () => {
-      const clock = serverClock();
-      await start({ clock, faults: { visibilityLagMs: 2500 } });
+      await start({ faults: { visibilityLagMs: 2500 } });
       once("authorize", FAULTS.drop(true));
       const error = await partialOf(create({ apiIds: [apis[0]] }));
-      expect(error.message).toMatch(/got no answer, and the record did not show in binded-apis/);
+      expect(error.message).toMatch(
+        /outcome is unknown and no record made while it was in flight showed in binded-apis/,
+      );
       expect(error.properties.unconfirmed).toEqual([
         expect.objectContaining({ appId: apps[0], apiId: apis[0] }),
       ]);
       expect(bound(emu)).toHaveLength(1);
-      clock.advance(2500); // the record shows now
+      advance(emu, 3000); // the record shows by now
+      provider = await freshProcess(emu);
       await provider.delete(error.id, error.properties);
       expect(bound(emu)).toEqual([]);
     });
@@ -255,9 +257,9 @@ describe("reliability", () => {
       });
       const news = await inputs();
       const error = await partialOf(provider.create(news));
-      expect(error.message).toMatch(/2 pairs could not be authorized/);
+      expect(error.message).toMatch(/^2 pairs \(app x API\) could not be authorized/);
       expect(error.message).toContain(`API not published (APIG.3002)`);
-      expect(error.message).toContain(`app ${apps[0]} for API ${apis[2]}`);
+      expect(error.message).toContain(`${apps[0]} x ${apis[2]}`);
       expect(error.reasons).toHaveLength(2);
       expect(pairsOf(error.properties)).toEqual(product([apps[0]], [apis[0], apis[3]]));
       expect(bound(emu)).toEqual(pairsOf(error.properties));
@@ -305,7 +307,7 @@ describe("reliability", () => {
         const refused = await partialOf(create({ apiIds: [apis[0], apis[1]] }));
         expect(refused.message).toMatch(
           new RegExp(
-            `App ${apps[0]} is already authorized for API ${apis[1]} in environment ${RELEASE} outside this resource.*Set adoptExisting: true`,
+            `Already authorized before this resource's request .*remove the pair.*\\(1 pair: ${apps[0]} x ${apis[1]}\\)\n.*nothing else manages them, set adoptExisting: true`,
           ),
         );
         expect(pairsOf(refused.properties)).toEqual([`${apps[0]}/${apis[0]}`]);

@@ -33,7 +33,6 @@ const olds: AuthorizationOutputs = {
   projectId: "proj",
   authorizations: [record("a1", "p1"), record("a1", "p2")],
   unconfirmed: [],
-  lookupSince: "",
 };
 const news = {
   instanceId: "inst",
@@ -111,10 +110,8 @@ describe("diff", () => {
     ).toBe(true);
     const drifted = [record("a1", "p1"), record("a1", "p2", { authTunnel: "GREEN" })];
     expect(decideDiff({ ...olds, authorizations: drifted }, news, settings).changes).toBe(true);
-    const unconfirmed = [{ appId: "a1", apiId: "p2", since: "2026-01-01T00:00:00Z" }];
+    const windows = [{ from: "2026-01-01T00:00:00Z", to: "2026-01-01T00:00:02Z" }];
+    const unconfirmed = [{ appId: "a1", apiId: "p2", windows }];
     expect(decideDiff({ ...olds, unconfirmed }, news, settings).changes).toBe(true);
-    expect(
-      decideDiff({ ...olds, lookupSince: "2026-01-01T00:00:00Z" }, news, settings).changes,
-    ).toBe(true);
   });
 });

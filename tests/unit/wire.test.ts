@@ -1,4 +1,4 @@
-import { createAnswerItems, createAuthBody, recordFromInfo } from "../../provider/wire";
+import { createAnswerItems, createAuthBody, listAnswer, recordFromInfo } from "../../provider/wire";
 
 const options = {
   authTunnel: "NORMAL" as const,
@@ -48,7 +48,34 @@ describe("wire mapping", () => {
     const item = { id: "r", app_id: "a", api_id: "p" };
     expect(createAnswerItems({ auths: [item] })).toEqual([item]);
     expect(createAnswerItems([item])).toEqual([item]);
-    expect(createAnswerItems(null)).toEqual([]);
+  });
+
+  it.each([
+    ["null", null, /without an "auths" array: an empty body|without an "auths" array: null/],
+    ["an object without auths", { total: 1 }, /without an "auths" array: \{"total":1\}/],
+    ["an HTML page", "<html>portal</html>", /non-JSON body starting "<html>portal<\/html>"/],
+    ["an item without its pair", { auths: [{ id: "r" }] }, /item without app_id and api_id/],
+  ])("rejects a create answer that is %s, saying what came back", (_what, body, message) => {
+    expect(() => createAnswerItems(body)).toThrow(message);
+  });
+
+  it.each([
+    ["without total", { auths: [] }],
+    ["with a string total", { total: "0", auths: [] }],
+    ["without auths", { total: 0 }],
+    ["with an item without id", { total: 1, auths: [{ app_id: "a", api_id: "p" }] }],
+    ["that is a bare array", []],
+  ])("rejects a listing %s", (_what, body) => {
+    expect(() => listAnswer(body)).toThrow(/listing/);
+  });
+
+  it("accepts a documented listing", () => {
+    const item = { id: "r", app_id: "a", api_id: "p" };
+    expect(listAnswer({ total: 1, size: 1, auths: [item] })).toEqual({
+      total: 1,
+      size: 1,
+      auths: [item],
+    });
   });
 
   it("maps a listed record to camelCase with no undefined fields", () => {

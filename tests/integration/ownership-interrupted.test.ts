@@ -1,0 +1,188 @@
+/**
+ * Interrupted runs, in-process: a write lands and the provider process ends before the engine
+ * stores anything (the engine then calls create again, or update with the old state). A fresh
+ * provider process with a fresh runtime takes the next command. The journal lives under a
+ * temporary PULUMI_HOME.
+ */
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { FAULTS, startEmulator, type Emulator } from "../../emulator";
+import type { AppAuthorizationProvider } from "../../provider";
+import type { AuthorizationOutputs } from "../../provider/types";
+import { bound, checkedInputs, pairsOf, product, type Settings } from "../support";
+import { freshProcess } from "./ownership-support";
+
+const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
+const KEY = "proj/dev/orders";
+type Props = Record<string, unknown>;
+type Partial = Error & { id: string; properties: AuthorizationOutputs & Props; reasons: string[] };
+
+describe("interrupted runs", () => {
+  let emu: Emulator;
+  let apps: string[];
+  let apis: string[];
+  let home: string;
+  const savedHome = process.env.PULUMI_HOME;
+
+  beforeEach(async () => {
+    home = mkdtempSync(join(tmpdir(), "roma-journal-"));
+    process.env.PULUMI_HOME = home;
+    emu = await startEmulator({ seed: { apps: 2, apis: 300 } });
+    apps = emu.seed.apps.map((a) => a.id);
+    apis = emu.seed.apis.map((a) => a.id);
+  });
+  afterEach(async () => {
+    await emu.close();
+    rmSync(home, { recursive: true, force: true });
+    if (savedHome === undefined) delete process.env.PULUMI_HOME;
+    else process.env.PULUMI_HOME = savedHome;
+    delete process.env.ROMA_ADOPT_EXISTING;
+  });
+
+  // The journal keeps this machine's clock, so the server's clock is not moved here: it keeps
+  // its offset to this machine from one command to the next, as real clocks do.
+  const command = (settings: Settings = {}): Promise<AppAuthorizationProvider> =>
+    freshProcess(emu, settings);
+  const inputs = (provider: AppAuthorizationProvider, change: Props) =>
+    checkedInputs(provider, {
+      instanceId: emu.seed.instanceId,
+      envId: RELEASE,
+      journalKey: KEY,
+      __provider: "serialized provider",
+      ...change,
+    });
+  const failureOf = async (promise: Promise<unknown>): Promise<Partial> => {
+    const error = (await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as Partial;
+    expect(error).toBeInstanceOf(Error);
+    return error;
+  };
+  const journals = () => {
+    try {
+      return readdirSync(join(home, "roma-appauth", "journal"));
+    } catch {
+      return [];
+    }
+  };
+
+  // The writes land; the process learns nothing and its answer never reaches the engine.
+  async function interruptedCreate(change: Props) {
+    const provider = await command({ "roma:maxRetries": "0" });
+    emu.control.setFaults({
+      next: [
+        { route: "authorize", count: 100, fault: FAULTS.drop(true) },
+        { route: "list", count: 1000, fault: FAULTS.drop() },
+      ],
+    });
+    await provider.create(await inputs(provider, change)).catch(() => undefined);
+    emu.control.setFaults({});
+  }
+
+  it("a create killed after its writes landed: the next up finds its records by the journal", async () => {
+    await interruptedCreate({ appIds: [apps[0]], apiIds: apis.slice(0, 250) });
+    expect(bound(emu)).toHaveLength(250);
+    expect(journals()).toHaveLength(1);
+
+    let provider = await command();
+    emu.control.resetLog();
+    const { id, outs } = await provider.create(
+      await inputs(provider, { appIds: [apps[0]], apiIds: apis.slice(0, 250) }),
+    );
+    expect(pairsOf(outs)).toEqual(bound(emu));
+    const ids = emu.control.bindings().map((b) => b.id);
+    expect((outs as AuthorizationOutputs).authorizations.map((r) => r.id).sort()).toEqual(
+      ids.sort(),
+    );
+
+    provider = await command();
+    await provider.delete(id, outs);
+    expect(bound(emu)).toEqual([]);
+    expect(journals()).toEqual([]);
+  });
+
+  it("a create killed, then asked for fewer pairs: the records no longer wanted are kept, then unbound", async () => {
+    await interruptedCreate({ appIds: [apps[0]], apiIds: apis.slice(0, 4) });
+    let provider = await command();
+    const news = await inputs(provider, { appIds: [apps[0]], apiIds: apis.slice(0, 2) });
+    const { id, outs } = await provider.create(news);
+    expect(pairsOf(outs)).toEqual(product([apps[0]], apis.slice(0, 4)));
+    provider = await command();
+    const diff = await provider.diff!(id, outs, news);
+    expect(diff.changes).toBe(true);
+    const { outs: updated } = await provider.update!(id, outs, news);
+    expect(pairsOf(updated)).toEqual(product([apps[0]], apis.slice(0, 2)));
+    expect(bound(emu)).toEqual(product([apps[0]], apis.slice(0, 2)));
+  });
+
+  it("the journal never claims a pair that existed before the write", async () => {
+    const foreign = emu.control.bind(RELEASE, apps[0], apis[1], new Date(Date.now() - 10_000));
+    await interruptedCreate({ appIds: [apps[0]], apiIds: apis.slice(0, 3) });
+    const provider = await command();
+    const failed = await failureOf(
+      provider.create(await inputs(provider, { appIds: [apps[0]], apiIds: apis.slice(0, 3) })),
+    );
+    expect(failed.message).toMatch(/Already authorized before this resource's request/);
+    expect(pairsOf(failed.properties)).toEqual(product([apps[0]], [apis[0], apis[2]]));
+    await (await command()).delete(failed.id, failed.properties);
+    expect(emu.control.bindings().map((b) => b.id)).toEqual([foreign.id]);
+  });
+
+  it("without the journal (another machine), a message that fits a screen and a one-run remedy", async () => {
+    await interruptedCreate({ appIds: apps, apiIds: apis });
+    rmSync(join(home, "roma-appauth"), { recursive: true, force: true });
+    let provider = await command();
+    const news = { appIds: apps, apiIds: apis };
+    const error = await failureOf(provider.create(await inputs(provider, news)));
+    expect(error.message).toMatch(/^600 pairs \(app x API\) could not be authorized/);
+    expect(error.message).toMatch(/\(600 pairs: .* and 597 more\)/);
+    expect(error.message).toContain(`ROMA_ADOPT_EXISTING=${KEY} pulumi up`);
+    expect(error.message.length).toBeLessThanOrEqual(2000);
+    expect(bound(emu)).toHaveLength(600);
+
+    process.env.ROMA_ADOPT_EXISTING = KEY;
+    provider = await command();
+    const { id, outs } = await provider.create(await inputs(provider, news));
+    delete process.env.ROMA_ADOPT_EXISTING;
+    expect(pairsOf(outs)).toEqual(bound(emu));
+    await (await command()).delete(id, outs);
+    expect(bound(emu)).toEqual([]);
+  });
+
+  it("a refused request leaves no journal entry, so it never stops a later refresh", async () => {
+    const provider = await command();
+    const unknownApp = "0".repeat(32);
+    await expect(
+      provider.create(await inputs(provider, { appIds: [unknownApp], apiIds: apis.slice(0, 2) })),
+    ).rejects.toThrow(/APIG.3004/);
+    expect(journals()).toEqual([]);
+  });
+
+  it("an update killed after its writes landed: the next up (old state) finds them", async () => {
+    let provider = await command();
+    const first = await provider.create(
+      await inputs(provider, { appIds: [apps[0]], apiIds: apis.slice(0, 2) }),
+    );
+    provider = await command({ "roma:maxRetries": "0" });
+    emu.control.setFaults({
+      next: [
+        { route: "authorize", count: 100, fault: FAULTS.drop(true) },
+        { route: "list", count: 1000, fault: FAULTS.drop() },
+      ],
+    });
+    const wider = { appIds: [apps[0]], apiIds: apis.slice(0, 5) };
+    await provider.update!(first.id, first.outs, await inputs(provider, wider)).catch(() => 0);
+    emu.control.setFaults({});
+    expect(bound(emu)).toHaveLength(5);
+
+    provider = await command();
+    emu.control.resetLog();
+    const { outs } = await provider.update!(first.id, first.outs, await inputs(provider, wider));
+    expect(emu.control.counts().authorize ?? 0).toBeLessThanOrEqual(1);
+    expect(pairsOf(outs)).toEqual(bound(emu));
+    await (await command()).delete(first.id, outs);
+    expect(bound(emu)).toEqual([]);
+  });
+});
