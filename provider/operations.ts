@@ -142,11 +142,12 @@ export class Bindings {
 
   /**
    * True when `record` was written recently enough that a listing may not show it yet: within the
-   * consistency timeout of the latest the server's clock may read (unknown clock: always).
+   * consistency timeout of the earliest the server's clock may read (unknown clock: always). The
+   * earliest, because calling a lagging record gone drops it from the state while it lives on.
    */
   mayBeLagging(record: AuthorizationRecord): boolean {
     const now = this.api.clock.now();
-    return !now || !(Date.parse(record.authTime) < now.to - this.settings.consistencyTimeoutMs);
+    return !now || !(Date.parse(record.authTime) < now.from - this.settings.consistencyTimeoutMs);
   }
 
   /** The server-clock windows of a pair's unknown writes, as the state keeps them. */
