@@ -4,6 +4,7 @@
  */
 import { Secret, scrub, scrubOutside } from "../../provider/secret";
 import { resolveSettings } from "../../provider/settings";
+import { checkInputs, containsUnknown, UNKNOWN } from "../../provider/validate";
 
 // Computed here, independently of the scrubber under test.
 const hex = (n: number, width: number) => n.toString(16).padStart(width, "0");
@@ -66,5 +67,45 @@ describe("settings messages never write a password given in a URL", () => {
       expect((error as Error).message).not.toContain("hunter2");
       expect((error as Error).message).toContain("roma:endpoint");
     }
+  });
+});
+
+describe("check stays bounded on hostile shapes", () => {
+  const base = {
+    instanceId: "i1",
+    envId: "e1",
+    appIds: ["a1"],
+    apiIds: ["b1"],
+    region: "cn-north-4",
+  };
+
+  test("a megabyte-long unknown input name is not written back in full", () => {
+    const name = "k".repeat(1 << 20);
+    const { failures } = checkInputs({ ...base, [name]: 1 }, {});
+    expect(failures).toHaveLength(1);
+    expect(JSON.stringify(failures).length).toBeLessThan(1000);
+    expect(failures[0].reason).toMatch(/an input name of 1048576 characters is not an input/);
+  });
+
+  test("inputs nested deeper than the call stack give failures, not a crash", () => {
+    let deep: unknown = "x";
+    for (let i = 0; i < 200_000; i++) deep = [deep];
+    expect(containsUnknown(deep)).toBe(false);
+    expect(containsUnknown({ a: [deep, [UNKNOWN]] })).toBe(true);
+    const { failures } = checkInputs(
+      { ...base, appIds: deep, visitParams: [{ appId: deep, apiId: "b1", visitParam: "x" }] },
+      {},
+    );
+    expect(failures.map((f) => f.property)).toEqual(["appIds[0]", "visitParams[0].appId"]);
+  });
+
+  test("a megabyte-long field name or id in visitParams is not written back in full", () => {
+    const huge = "z".repeat(1 << 20);
+    const { failures } = checkInputs(
+      { ...base, visitParams: [{ apiId: huge, visitParam: "x", [huge]: 1 }] },
+      {},
+    );
+    expect(failures).toHaveLength(2);
+    expect(JSON.stringify(failures).length).toBeLessThan(1000);
   });
 });
