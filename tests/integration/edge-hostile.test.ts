@@ -1,7 +1,9 @@
 /**
  * Answers a hostile or broken server may give, met at the transport: headers and then a body that
- * never ends, a body trickled a byte at a time, and a body with no end at all.
+ * never ends, a body trickled a byte at a time, a body with no end at all; and a DNS that never
+ * answers.
  */
+import dns from "node:dns";
 import type { ServerResponse } from "node:http";
 import { budgetOf } from "../../provider/http/deadline";
 import { AdaptiveLimiter } from "../../provider/http/limiter";
@@ -81,4 +83,25 @@ describe("a server whose answer has no end", () => {
     expect(written).toBeLessThan(2 * 64 * (1 << 20));
     expect(stub.requests).toHaveLength(1);
   }, 60_000);
+});
+
+describe("a DNS lookup that never answers", () => {
+  const lookup = dns.lookup;
+  afterEach(() => {
+    dns.lookup = lookup;
+  });
+
+  it("ends at the operation's deadline, naming the answer it waited for", async () => {
+    let asked = 0;
+    // The lookup Node's sockets use, replaced by one that never calls back.
+    dns.lookup = (() => void asked++) as unknown as typeof dns.lookup;
+    const error = (await transport()
+      .send(request("https://roma.cn-north-4.myhuaweicloud.com"), budgetOf(500))
+      .catch((e: unknown) => e)) as Error & { code?: string };
+    expect(asked).toBeGreaterThan(0);
+    expect(error.code).toBe("OPERATION_TIMEOUT");
+    expect(error.message).toMatch(
+      /passed while waiting for an answer from https:\/\/roma.cn-north-4.myhuaweicloud.com/,
+    );
+  }, 10_000);
 });
