@@ -32,8 +32,10 @@ export class Secret {
 
 /**
  * `text` with every credential value this process knows replaced by `[redacted]`, in every form a
- * server or a library may echo it: as is, JSON-escaped (once or twice), percent-encoded (either
- * case, `+` for spaces too) and base64 (standard or URL-safe, padded or not). Values of any length.
+ * server or a library may echo it: as is, JSON-escaped (once or twice, with `\\u` escapes for what
+ * Go, Python or Java escape, hex in either case), percent-encoded (once or twice, hex in any mix of
+ * cases, `+` for spaces too), HTML-escaped, and base64 (standard or URL-safe, padded or not).
+ * Values of any length.
  * Call it before cutting a text short, so no cut can split a value past recognition.
  */
 export function scrub(text: string): string {
@@ -87,11 +89,47 @@ export function secretForms(value: string): string[] {
     percent.replace(/%[0-9A-F]{2}/g, (c) => c.toLowerCase()),
     percent.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
     new URLSearchParams({ v: value }).toString().slice(2),
+    encodeURIComponent(percent),
+    // What other JSON encoders escape: Go `<`, `>`, `&`; Python everything outside ASCII; both.
+    json.replace(/[<>&\u2028\u2029]/g, unicodeEscape),
+    json.replace(/[^\x20-\x7e]+/g, unicodeEscape),
+    json.replace(/[^\x20-\x7e]+|[<>&']/g, unicodeEscape),
+    value.replace(/[&"<>']/g, (c) => HTML_ESCAPES[c]),
     bytes.toString("base64"),
     bytes.toString("base64").replace(/=+$/, ""),
     bytes.toString("base64url"),
   ];
   return [...new Set(forms)].filter((f) => f !== "").sort((a, b) => b.length - a.length);
+}
+
+const HTML_ESCAPES: Record<string, string> = {
+  "&": "&amp;",
+  '"': "&quot;",
+  "<": "&lt;",
+  ">": "&gt;",
+  "'": "&#39;",
+};
+
+// `\uXXXX` for each UTF-16 code unit of `text`, as JSON encoders write what they escape.
+function unicodeEscape(text: string): string {
+  let out = "";
+  for (let i = 0; i < text.length; i++)
+    out += `\\u${text.charCodeAt(i).toString(16).padStart(4, "0")}`;
+  return out;
+}
+
+// A form as a pattern: its hex escapes (`%2F`, `\u00e9`) match in any mix of cases, the way
+// servers write them; every other character stands for itself.
+function formSource(form: string): string {
+  return form.replace(/%(?:25)?[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f]{4}|[\s\S]/g, (token) =>
+    token.length === 1
+      ? token.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+      : token
+          .replace(/\\/g, "\\\\")
+          .replace(/[0-9A-Fa-f](?=[0-9A-Fa-f]*$)/g, (d) =>
+            /\d/.test(d) ? d : `[${d.toLowerCase()}${d.toUpperCase()}]`,
+          ),
+  );
 }
 
 function allForms(): string[] {
@@ -115,10 +153,7 @@ function formsPattern(): RegExp | undefined {
   const held = slot[key];
   if (held && held.size === registry().size) return held.pattern;
   const forms = allForms();
-  const pattern =
-    forms.length === 0
-      ? undefined
-      : new RegExp(forms.map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "g");
+  const pattern = forms.length === 0 ? undefined : new RegExp(forms.map(formSource).join("|"), "g");
   slot[key] = { size: registry().size, pattern };
   return pattern;
 }

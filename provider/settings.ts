@@ -286,7 +286,9 @@ export function isLoopback(hostname: string): boolean {
 const PLACEHOLDER = "region-placeholder-0";
 
 function checkedUrl(value: string, source: string): string {
-  const refuse = (why: string) => new SettingsError(`${source} is ${value}: ${why}`);
+  // Whatever stands before an `@` may be a password the user put in the URL: never write it back.
+  const shown = value.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[\s\S]*@/i, "$1[redacted]@");
+  const refuse = (why: string) => new SettingsError(`${source} is ${shown}: ${why}`);
   let url: URL;
   try {
     url = new URL(value.replace(/\{region\}/g, PLACEHOLDER));

@@ -11,10 +11,16 @@ export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /** True for the unknown sentinel, anywhere inside `value`. */
 export function containsUnknown(value: unknown): boolean {
-  if (value === UNKNOWN) return true;
-  if (Array.isArray(value)) return value.some(containsUnknown);
-  if (value !== null && typeof value === "object")
-    return Object.values(value).some(containsUnknown);
+  // A stack of its own rather than recursion: inputs nested deeper than the call stack allows
+  // must fail a rule, not crash `check`.
+  const pending = [value];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (next === UNKNOWN) return true;
+    if (next !== null && typeof next === "object") {
+      for (const inner of Object.values(next)) pending.push(inner);
+    }
+  }
   return false;
 }
 
@@ -86,11 +92,13 @@ export function checkInputs(
 
   for (const key of Object.keys(news)) {
     if (key === "__provider" || (INPUT_NAMES as readonly string[]).includes(key)) continue;
+    // A name of any length may come in; a message writes a bounded one.
+    const name = key.length > 80 ? `an input name of ${key.length} characters` : key;
     failures.add(
-      key,
+      name,
       CREDENTIAL_KEYS.test(key)
-        ? `${key} is not an input: credentials must never be resource inputs (they would be stored in the state). Set them in the stack config (roma:token, roma:accessKey, roma:secretKey) or the environment.`
-        : `${key} is not an input of AppAuthorization; the inputs are ${INPUT_NAMES.join(", ")}.`,
+        ? `${name} is not an input: credentials must never be resource inputs (they would be stored in the state). Set them in the stack config (roma:token, roma:accessKey, roma:secretKey) or the environment.`
+        : `${name} is not an input of AppAuthorization; the inputs are ${INPUT_NAMES.join(", ")}.`,
       "inputs that AppAuthorization does not take",
     );
   }
@@ -313,16 +321,20 @@ function visitParams(value: unknown, appIds: unknown, apiIds: unknown, fail: Fai
     const e = entry as Record<string, unknown>;
     for (const key of Object.keys(e)) {
       if (!["apiId", "appId", "visitParam"].includes(key)) {
-        fail(
-          `${at}.${key}`,
-          `${at}.${key} is not a field of a visit parameter (apiId, appId, visitParam).`,
-        );
+        const field = `${at}.${key.length > 80 ? `<a name of ${key.length} characters>` : key}`;
+        fail(field, `${field} is not a field of a visit parameter (apiId, appId, visitParam).`);
       }
     }
     memberOf(e.apiId, apis, `${at}.apiId`, "apiIds", true, fail);
     memberOf(e.appId, apps, `${at}.appId`, "appIds", false, fail);
     visitParamValue(e.visitParam, `${at}.visitParam`, fail);
-    if (!containsUnknown([e.apiId, e.appId])) {
+    // Only ids can repeat one another; anything else has failed its rule above (and may be a
+    // structure too deep or too large to write out).
+    if (
+      typeof e.apiId === "string" &&
+      (e.appId === undefined || typeof e.appId === "string") &&
+      !containsUnknown([e.apiId, e.appId])
+    ) {
       const target = `${String(e.apiId)}/${e.appId === undefined ? "*" : String(e.appId)}`;
       if (targets.has(target)) {
         fail(
@@ -351,7 +363,8 @@ function knownIds(list: unknown): Set<unknown> | undefined {
 
 function visitParamOrder(entry: unknown): string {
   const e = (entry ?? {}) as Partial<VisitParam>;
-  return `${String(e.apiId)}/${e.appId ?? ""}`;
+  const text = (id: unknown) => (typeof id === "string" ? id : "");
+  return `${text(e.apiId)}/${text(e.appId)}`;
 }
 
 function memberOf(
@@ -371,7 +384,7 @@ function memberOf(
   } else if (ids && !ids.has(value)) {
     fail(
       at,
-      `${at} is ${value}, which is not in ${listName}; access parameters only apply to authorized pairs.`,
+      `${at} is ${value.length > 80 ? describe(value) : value}, which is not in ${listName}; access parameters only apply to authorized pairs.`,
     );
   }
 }

@@ -29,6 +29,12 @@ export interface RomaApiError extends Error, ApiErrorFields {
   doing: string;
 }
 
+/**
+ * The code of a request whose answer grew past the most any answer of the API needs: a broken or
+ * hostile server, refused rather than buffered until memory or the deadline runs out.
+ */
+export const ANSWER_TOO_LARGE = "ANSWER_TOO_LARGE";
+
 /** A request that got no HTTP answer. */
 export interface RomaNetworkError extends Error {
   kind: "network";

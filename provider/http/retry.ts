@@ -9,7 +9,7 @@
  * and the ESM-only p-retry cannot be loaded by the provider host's CommonJS loader.
  */
 import { isTimeout, sleep, timedOut, type Budget } from "./deadline";
-import { isRequestError, type RequestError } from "./errors";
+import { ANSWER_TOO_LARGE, isRequestError, type RequestError } from "./errors";
 
 export { sleep } from "./deadline";
 
@@ -52,6 +52,8 @@ export function verdict(error: unknown, idempotent: boolean): Verdict {
   if (!isRequestError(error)) return "fail";
   if (error.kind === "network") {
     if (PERMANENT_NETWORK.includes(error.code)) return "fail";
+    // The same server would send it again; a write may have landed all the same.
+    if (error.code === ANSWER_TOO_LARGE) return idempotent ? "fail" : "unknown";
     if (!error.mayHaveArrived || idempotent) return "retry";
     return "unknown";
   }

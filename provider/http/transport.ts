@@ -10,7 +10,14 @@ import { Agent as HttpsAgent } from "node:https";
 import { encodeRfc3986 } from "../auth/signer";
 import { debug } from "../log";
 import { timedOut, untilDeadline, type Budget } from "./deadline";
-import { apiError, errorFields, isApiError, networkError, type RequestError } from "./errors";
+import {
+  ANSWER_TOO_LARGE,
+  apiError,
+  errorFields,
+  isApiError,
+  networkError,
+  type RequestError,
+} from "./errors";
 import { describeBody, UNEXPECTED_ANSWER } from "../wire";
 import type { AdaptiveLimiter } from "./limiter";
 import { isThrottling, retrying } from "./retry";
@@ -75,6 +82,9 @@ export interface TransportOptions {
   requestTimeoutMs: number;
 }
 
+// The largest answer taken: a page of the list endpoint is a few hundred kilobytes.
+const MAX_ANSWER_MB = 64;
+
 const NOT_SENT = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ERR_INVALID_URL", "CERT_HAS_EXPIRED"];
 
 export class Transport {
@@ -89,6 +99,7 @@ export class Transport {
       timeout: options.requestTimeoutMs,
       // A redirect could carry a token or a signed request to another host: never follow one.
       maxRedirects: 0,
+      maxContentLength: MAX_ANSWER_MB * 1024 * 1024,
       responseType: "text",
       transformRequest: [(data: unknown) => data],
       transformResponse: [(data: unknown) => data],
@@ -201,8 +212,13 @@ export class Transport {
       if (budget.signal.aborted) {
         throw timedOut(budget, doing, `an answer from ${prepared.url.origin}`, true);
       }
-      const code = (error as { code?: string }).code ?? "ERR_NETWORK";
-      const detail = (error as Error).message;
+      const tooLarge = /maxContentLength size of \d+ exceeded/.test((error as Error).message);
+      const code = tooLarge
+        ? ANSWER_TOO_LARGE
+        : ((error as { code?: string }).code ?? "ERR_NETWORK");
+      const detail = tooLarge
+        ? `the answer from ${prepared.url.origin} was larger than ${MAX_ANSWER_MB} MB, far more than any answer of the API; refused`
+        : (error as Error).message;
       debug(`${prepared.method} ${prepared.url.pathname} failed: ${code} (attempt ${attempt})`);
       throw networkError(code, !NOT_SENT.includes(code), doing, detail, origin);
     }

@@ -106,7 +106,7 @@ describe("settings", () => {
     [{ ROMA_ENDPOINT: "ftp://x" }, /must be an https:\/\/ URL/],
     [
       { ROMA_ENDPOINT: "https://roma.example.com@evil.example.net" },
-      /ROMA_ENDPOINT is https:\/\/roma.example.com@evil.example.net: a base URL must not carry user info/,
+      /ROMA_ENDPOINT is https:\/\/\[redacted\]@evil.example.net: a base URL must not carry user info/,
     ],
     [{ ROMA_ENDPOINT: "https://user:pw@roma.example.com" }, /must not carry user info/],
     [{ ROMA_ENDPOINT: "https://@roma.example.com" }, /must not carry user info/],
