@@ -281,7 +281,9 @@ describe("every operation ends by roma:operationTimeout", () => {
           ...inputs,
           authorizations: [{ id: "r1", appId: "app1", apiId: "api1" }],
         }),
-      ).rejects.toThrow(/Could not cancel authorization r1 .*passed while waiting for an answer/);
+      ).rejects.toThrow(
+        /1 pair \(app x API\) could not be cancelled:\n.*passed while waiting for an answer from http/,
+      );
       expect(silent.received()).toMatch(/^POST \/v2\/p1\/apic\/instances\//);
     });
 

@@ -126,7 +126,7 @@ describe("no credential survives in any error message", () => {
             ),
           ]);
           for (const message of messages) {
-            expect(message).toMatch(/^Could not |pairs could not be/);
+            expect(message).toMatch(/^Could not |pairs? \(app x API\) could not be/);
             for (const s of secrets) {
               for (const f of forms(s)) {
                 // Whole, or any start of it (cut by the server or by a message's length limit).
