@@ -199,6 +199,20 @@ export function basicConfig(emulator: Emulator, apis = 3, project = "roma-appaut
   };
 }
 
+/** The multi-environment example's own config: three apps, three public and two internal APIs. */
+export function multiEnvConfig(emulator: Emulator, project = "roma-appauth-multi-env") {
+  const seed = emulator.seed;
+  const ids = (items: { id: string }[]) => JSON.stringify(items.map((x) => x.id));
+  return {
+    [`${project}:instanceId`]: seed.instanceId,
+    [`${project}:releaseEnvId`]: seed.environments[0].id,
+    [`${project}:testEnvId`]: seed.environments[1].id,
+    [`${project}:appIds`]: ids(seed.apps.slice(0, 3)),
+    [`${project}:publicApiIds`]: ids(seed.apis.slice(0, 3)),
+    [`${project}:internalApiIds`]: ids(seed.apis.slice(3, 5)),
+  };
+}
+
 function withoutCredentials(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([k]) => !CREDENTIAL_ENV.test(k)));
 }

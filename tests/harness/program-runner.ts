@@ -60,6 +60,8 @@ export interface RunResult {
   hostOutput: string;
 }
 
+/** What a program export unknown in a preview resolves to in a run's outputs. */
+export const UNKNOWN_IN_PREVIEW = "<unknown in preview>";
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
@@ -187,7 +189,7 @@ async function runProgram(job: Job, engine: Engine): Promise<Record<string, unkn
       promise(): Promise<unknown>;
     };
     const known = await Promise.race([out.isKnown, crashed]);
-    outputs[key] = known ? await Promise.race([out.promise(), crashed]) : "<unknown in preview>";
+    outputs[key] = known ? await Promise.race([out.promise(), crashed]) : UNKNOWN_IN_PREVIEW;
   }
   await settle();
   await engine.deleteUnregistered(registered);

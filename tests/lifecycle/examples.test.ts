@@ -3,7 +3,7 @@
  * over gRPC, against the emulator, with state carried from run to run as `pulumi` would keep it.
  */
 import { startEmulator, type Emulator } from "../../emulator";
-import { basicConfig, EXAMPLES, emulatorConfig, Stack } from "../harness/lifecycle";
+import { basicConfig, EXAMPLES, emulatorConfig, multiEnvConfig, Stack } from "../harness/lifecycle";
 import { bound, product } from "../support";
 
 const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
@@ -143,19 +143,7 @@ describe("the multi-environment example", () => {
       const stack = new Stack({
         program: EXAMPLES.multiEnv,
         project: "roma-appauth-multi-env",
-        config: {
-          ...emulatorConfig(emu),
-          "roma-appauth-multi-env:instanceId": s.instanceId,
-          "roma-appauth-multi-env:releaseEnvId": s.environments[0].id,
-          "roma-appauth-multi-env:testEnvId": s.environments[1].id,
-          "roma-appauth-multi-env:appIds": JSON.stringify(s.apps.slice(0, 3).map((a) => a.id)),
-          "roma-appauth-multi-env:publicApiIds": JSON.stringify(
-            s.apis.slice(0, 3).map((a) => a.id),
-          ),
-          "roma-appauth-multi-env:internalApiIds": JSON.stringify(
-            s.apis.slice(3, 5).map((a) => a.id),
-          ),
-        },
+        config: { ...emulatorConfig(emu), ...multiEnvConfig(emu) },
       });
       const up = await stack.up();
       expect(up.error).toBeUndefined();
