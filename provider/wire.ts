@@ -69,6 +69,8 @@ export interface ListAuthsWire {
 export interface ErrorBodyWire {
   error_code?: string;
   error_msg?: string;
+  /** On a 403 denied by an IAM policy: why, encoded (the official SDKs read it too). */
+  encoded_authorization_message?: string;
 }
 
 /** Options every record of one bind request shares. */

@@ -16,6 +16,8 @@ export interface ApiErrorFields {
   code: string;
   apiMessage: string;
   requestId?: string;
+  /** An IAM policy denial's `encoded_authorization_message`, scrubbed and cut. */
+  denial?: string;
   /** Milliseconds the server asked us to wait (`Retry-After`). */
   retryAfterMs?: number;
   /** Server clock minus this machine's clock, from the answer's `Date` header. */
@@ -116,6 +118,9 @@ export function errorFields(
   };
   const requestId = header(headers, "x-request-id");
   if (requestId) fields.requestId = requestId;
+  if (typeof wire.encoded_authorization_message === "string") {
+    fields.denial = cut(scrubOutside(wire.encoded_authorization_message), 400);
+  }
   const retryAfter = retryAfterMs(header(headers, "retry-after"), now);
   if (retryAfter !== undefined) fields.retryAfterMs = retryAfter;
   const date = Date.parse(header(headers, "date") ?? "");
@@ -144,7 +149,10 @@ function apiErrorMessage(f: ApiErrorFields, doing: string, origin?: string): str
     .filter(Boolean)
     .join(", ");
   const hint = hintFor(f) ?? (origin && notTheApi(f, origin));
-  return `Could not ${doing}: ${f.apiMessage} (${where}).${hint ? ` ${hint}` : ""}`;
+  const denial = f.denial
+    ? ` An IAM policy denied it; the answer's encoded_authorization_message says which statement: decode it with IAM's decode-authorization-message API (or give it to your IAM administrator): ${f.denial}`
+    : "";
+  return `Could not ${doing}: ${f.apiMessage} (${where}).${hint ? ` ${hint}` : ""}${denial}`;
 }
 
 // An answer without the API's error code, saying the path is unknown: some other server answered.

@@ -222,6 +222,22 @@ describe("authentication", () => {
     );
   });
 
+  it("passes on an IAM policy denial's encoded_authorization_message, with how to decode it", async () => {
+    await start();
+    const denied = lifecycle({ "roma:token": emu.seed.credentials.readOnlyToken });
+    const message = await denied.then(
+      () => "",
+      (e: Error) => e.message,
+    );
+    const encoded =
+      /decode-authorization-message API \(or give it to your IAM administrator\): ([A-Za-z0-9+/=]+)/.exec(
+        message,
+      )?.[1];
+    expect(JSON.parse(Buffer.from(encoded!, "base64").toString("utf8"))).toMatchObject({
+      decision: "deny",
+    });
+  });
+
   it("scrubs a credential the API echoes in an error message", async () => {
     await start();
     const token = emu.seed.credentials.token;
