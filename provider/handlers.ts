@@ -185,6 +185,9 @@ export const read = timed(
       (r) => ids(pairKey(r)).has(r.id) || waited.ours.some((w) => w.id === r.id),
     );
     const settled = await settleUnconfirmed(bindings, old, journal, journalled);
+    // The engine runs read in refresh's preview too and drops that result: the journal's evidence
+    // must outlive it, so read never trims it (the next create, update or delete does).
+    journal.keepEarlier();
     journal.settle();
     const live = uniqueById([...present, ...settled.ours]);
     if (live.length === 0 && settled.open.length === 0) return { id: "" };
@@ -247,6 +250,7 @@ async function session(where: {
   const api = new RomaApi(runtime.transport, target, budget);
   const journal = new Journal(where.journalKey);
   const here = (w: JournalWrite) => w.instanceId === target.instanceId && w.envId === target.envId;
+  journal.scope(here);
   const flights = new Map<string, PairToBind>();
   for (const w of journal.earlier.filter(here)) {
     for (const pair of productPairs(w.appIds, w.apiIds)) {

@@ -37,6 +37,8 @@ export class Journal {
   readonly earlier: JournalWrite[];
   private readonly own: JournalWrite[] = [];
   private keep = false;
+  /** Which earlier writes this operation settles; the others (another environment) are kept. */
+  private mine: (write: JournalWrite) => boolean = () => true;
 
   constructor(private readonly key: string | undefined) {
     this.earlier = this.load();
@@ -58,7 +60,17 @@ export class Journal {
    * pairs): only this operation's writes are kept, until the next operation finds them in the state.
    */
   settle(): void {
-    this.save(this.keep ? [...this.earlier, ...this.own] : this.own);
+    const kept = this.keep ? this.earlier : this.earlier.filter((w) => !this.mine(w));
+    this.save([...kept, ...this.own]);
+  }
+
+  /**
+   * Limits what `settle` and `clear` drop to the earlier writes `mine` accepts: a replacement's
+   * writes (another environment or instance, same resource name) are not this operation's to
+   * settle, and must survive it for the replacement's next create.
+   */
+  scope(mine: (write: JournalWrite) => boolean): void {
+    this.mine = mine;
   }
 
   /** The earlier writes could not be settled: `settle` keeps them for a later operation. */
@@ -69,7 +81,8 @@ export class Journal {
   /** Removes the journal (the resource is gone), unless earlier writes could not be settled. */
   clear(): void {
     const file = this.file();
-    if (this.keep) this.save(this.earlier);
+    const kept = this.keep ? this.earlier : this.earlier.filter((w) => !this.mine(w));
+    if (kept.length > 0) this.save(kept);
     else if (file) rmSync(file, { force: true });
   }
 

@@ -57,6 +57,8 @@ export interface Interruption {
 /** How a command ran: flags, and an interruption if any. */
 export interface RunOptions extends CommandFlags {
   interrupt?: Interruption;
+  /** Extra environment of this command's provider host only (a one-run remedy such as ROMA_ADOPT_EXISTING). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -66,13 +68,38 @@ export interface Interrupted extends RunResult {
   interrupted: true;
 }
 
+/** The stacks' PULUMI_HOME folders not yet removed; the process removes them as it exits. */
+const HOMES = new Set<string>();
+process.once("exit", () => HOMES.forEach((home) => rmSync(home, { recursive: true, force: true })));
+
 /** A stack: its state lives here between commands, as in a Pulumi backend. */
 export class Stack {
   state: StackState = { resources: [] };
   /** The stack's secrets key (what a passphrase or the service holds for `pulumi`). */
   readonly secretsKey = newSecretsKey();
+  /**
+   * The stack's own PULUMI_HOME, a temp folder: the engine's environment, which the provider host
+   * inherits, so per-user data the provider keeps there (its journal) never reaches the real
+   * `~/.pulumi` and no two stacks share it. Every command of the stack sees the same one, as every
+   * `pulumi` command of one user does. Removed by `dispose`, or as the process exits.
+   */
+  readonly home: string;
 
-  constructor(public options: StackOptions) {}
+  constructor(public options: StackOptions) {
+    this.home = mkdtempSync(join(tmpdir(), "roma-pulumi-home-"));
+    HOMES.add(this.home);
+  }
+
+  /** The provider's write-ahead journal folder under this stack's PULUMI_HOME. */
+  get journalDir(): string {
+    return join(this.home, "roma-appauth", "journal");
+  }
+
+  /** Removes the stack's PULUMI_HOME. */
+  dispose(): void {
+    rmSync(this.home, { recursive: true, force: true });
+    HOMES.delete(this.home);
+  }
 
   up(options: RunOptions = {}): Promise<RunResult> {
     return this.run("up", options);
@@ -100,7 +127,7 @@ export class Stack {
   private async run(command: Job["command"], options: RunOptions): Promise<RunResult> {
     const dir = mkdtempSync(join(tmpdir(), "roma-run-"));
     try {
-      const { interrupt, ...flags } = options;
+      const { interrupt, env, ...flags } = options;
       const job: Job = {
         command,
         flags,
@@ -113,7 +140,12 @@ export class Stack {
         stack: this.options.stack ?? "dev",
         config: this.options.config,
         state: this.state,
-        hostEnv: { ...withoutCredentials(process.env), ...this.options.env },
+        hostEnv: {
+          ...withoutCredentials(process.env),
+          PULUMI_HOME: this.home,
+          ...this.options.env,
+          ...env,
+        },
         resultFile: join(dir, "result.json"),
       };
       writeFileSync(join(dir, "job.json"), JSON.stringify(job));

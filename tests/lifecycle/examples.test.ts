@@ -105,7 +105,9 @@ describe("the basic example's lifecycle", () => {
     expect(result.steps).toEqual([
       { name: "orders-app", op: "update", added: [`${app}/${apis[2]}`], removed: [] },
     ]);
-    expect(emu.control.counts()).toEqual({ authorize: 1 });
+    // Refresh keeps the journal (the engine drops its preview's read), so this up settles the
+    // journal's entry for the removed pair: one listing finds no record of it, then one write.
+    expect(emu.control.counts()).toEqual({ list: 1, authorize: 1 });
     expect(bound(emu)).toEqual(product([app], apis.slice(1, 5)));
   });
 

@@ -22,10 +22,9 @@ import { emulatorConfig, PROGRAM, Stack, type RunOptions } from "../harness/life
 import type { Declared } from "../harness/program";
 
 const RUNS = Number(process.env.MODEL_RUNS ?? 2);
-// Killing commands part-way is opt-in (MODEL_KILLS=1): an interrupted create or replacement leaves
-// records the next create finds "already authorized outside this resource" until the ownership
-// model settles interrupted runs.
-const KILLS = process.env.MODEL_KILLS === "1";
+// Commands are killed part-way unless MODEL_KILLS=0: the journal lets the next command settle an
+// interrupted create, update, replacement or delete.
+const KILLS = process.env.MODEL_KILLS !== "0";
 const STEPS = {
   minLength: Number(process.env.MODEL_STEPS ?? 10),
   maxLength: Number(process.env.MODEL_STEPS ?? 10) + 4,
