@@ -9,4 +9,5 @@ module.exports = {
   // Lifecycle tests start real processes (program, provider host); the slowest take tens of seconds.
   testTimeout: 180000,
   globalSetup: "<rootDir>/tests/global-setup.ts",
+  setupFilesAfterEnv: ["<rootDir>/tests/pulumi-home.ts"],
 };
