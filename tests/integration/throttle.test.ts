@@ -78,3 +78,61 @@ describe("throttling", () => {
     expect(await statuses(4)).toEqual([0, 0, 0, 429]);
   });
 });
+
+describe("a destroy that failed part-way", () => {
+  let emu: Emulator;
+  afterEach(() => emu.close());
+
+  it("is finished by a retry that cancels only what may still exist", async () => {
+    const clock = new ManualClock(Math.floor(Date.now() / 1000) * 1000);
+    emu = await startEmulator({ clock, seed: { apps: 3, apis: 1000 } });
+    const provider = await configuredProvider(emulatorSettings(emu));
+    const inputs = await checkedInputs(provider, {
+      instanceId: emu.seed.instanceId,
+      envId: RELEASE,
+      appIds: emu.seed.apps.map((a) => a.id),
+      apiIds: emu.seed.apis.map((a) => a.id),
+    });
+    const { id, outs } = await provider.create(inputs);
+    expect(bound(emu, RELEASE)).toHaveLength(3000);
+    // Past the consistency timeout (1 s in these settings): a listing's absence now counts.
+    clock.advance(5000);
+    // Two cancels are refused for good (a 400 is never retried).
+    emu.control.setFaults({
+      next: [{ route: "cancel", count: 2, fault: FAULTS.invalidParameter() }],
+    });
+    await expect(provider.delete(id, outs)).rejects.toThrow(/2 .*cancel/i);
+    expect(bound(emu, RELEASE)).toHaveLength(2);
+
+    // Pulumi keeps the resource with every record; the next destroy gets the same properties.
+    emu.control.resetLog();
+    await provider.delete(id, outs);
+    expect(bound(emu, RELEASE)).toEqual([]);
+    expect(emu.control.counts().cancel).toBe(2);
+    // One page per app: the listing shows only what is left.
+    expect(emu.control.counts().list).toBe(3);
+  });
+
+  it("still cancels records too recent for a listing's absence to count", async () => {
+    const clock = new ManualClock(Math.floor(Date.now() / 1000) * 1000);
+    emu = await startEmulator({ clock, seed: { apps: 1, apis: 20 } });
+    const provider = await configuredProvider(emulatorSettings(emu));
+    const inputs = await checkedInputs(provider, {
+      instanceId: emu.seed.instanceId,
+      envId: RELEASE,
+      appIds: [emu.seed.apps[0].id],
+      apiIds: emu.seed.apis.map((a) => a.id),
+    });
+    const { id, outs } = await provider.create(inputs);
+    emu.control.setFaults({
+      next: [{ route: "cancel", count: 2, fault: FAULTS.invalidParameter() }],
+    });
+    await expect(provider.delete(id, outs)).rejects.toThrow(/cancel/i);
+    emu.control.resetLog();
+    // Server time has not moved: every record is within the consistency timeout, so a listing
+    // that lacks one may only be lagging, and every record is cancelled again.
+    await provider.delete(id, outs);
+    expect(bound(emu, RELEASE)).toEqual([]);
+    expect(emu.control.counts().cancel).toBe(20);
+  });
+});
