@@ -12,6 +12,9 @@ const OPTIONS = `Options:
   --port N            port on 127.0.0.1 (default 8780; 0 picks a free one)
   --state-file PATH   keep the authorizations in this JSON file across restarts
   --latency MS        delay every answer
+  --throttle R        a tenant limit: R API requests a second, then 429 APIG.0308 (a token bucket)
+  --throttle-burst B  requests the bucket holds (default R)
+  --throttle-retry-after S  the Retry-After of a throttled answer (default: none)
   --lag MS            writes show in binded-apis only after this delay
   --duplicates MODE   an already-authorized pair: "skip" (SKIPPED, default) or "error" (400 APIG.3316)
   --apps N --apis N   how many apps and APIs to seed (default 4 and 8)
@@ -58,6 +61,7 @@ export function parseCommandLine(args: string[]): EmulatorOptions | "help" {
     }
   }
   const latency = whole("--latency", values.latency, 0, 600_000);
+  const perSecond = whole("--throttle", values.throttle, 1, 1_000_000);
   const controlKey = values["control-key"];
   if (controlKey !== undefined && controlKey.length === 0) {
     throw new UsageError("--control-key must not be empty");
@@ -76,6 +80,19 @@ export function parseCommandLine(args: string[]): EmulatorOptions | "help" {
       latencyMs: latency === undefined ? undefined : { default: latency },
       visibilityLagMs: whole("--lag", values.lag, 0, 600_000),
       duplicates,
+      throttle:
+        perSecond === undefined
+          ? undefined
+          : {
+              perSecond,
+              burst: whole("--throttle-burst", values["throttle-burst"], 1, 1_000_000),
+              retryAfterSeconds: whole(
+                "--throttle-retry-after",
+                values["throttle-retry-after"],
+                0,
+                3600,
+              ),
+            },
     },
   };
 }
@@ -87,6 +104,9 @@ function parse(args: string[]) {
       port: { type: "string", default: "8780" },
       "state-file": { type: "string" },
       latency: { type: "string" },
+      throttle: { type: "string" },
+      "throttle-burst": { type: "string" },
+      "throttle-retry-after": { type: "string" },
       lag: { type: "string" },
       duplicates: { type: "string" },
       apps: { type: "string" },

@@ -76,11 +76,25 @@ export interface FaultSettings {
   skippedCarriesId?: boolean;
   /** Seed of the random generator. */
   seed?: number;
+  /** A tenant's request limit, as the gateway enforces it on every API route. */
+  throttle?: TenantThrottle;
+}
+
+/**
+ * A token bucket: `perSecond` requests a second on average, `burst` (default `perSecond`) at once;
+ * a request finding the bucket empty answers 429 APIG.0308 and takes no token. Time is the
+ * emulator's clock.
+ */
+export interface TenantThrottle {
+  perSecond: number;
+  burst?: number;
+  /** The `Retry-After` a throttled answer carries; none when absent. */
+  retryAfterSeconds?: number;
 }
 
 /** Ready-made faults with the codes and messages the real service uses. */
 export const FAULTS = {
-  throttled: (retryAfterSeconds = 1): Fault => ({
+  throttled: (retryAfterSeconds = 1): Extract<Fault, { kind: "error" }> => ({
     kind: "error",
     status: 429,
     code: "APIG.0308",
@@ -135,8 +149,11 @@ export class FaultPlan {
     this.set(settings);
   }
 
+  private bucket?: { tokens: number; at: number };
+
   /** Replaces every fault setting. */
   set(settings: FaultSettings): void {
+    this.bucket = undefined;
     this.settings = {
       ...settings,
       next: (settings.next ?? []).map((s) => ({ ...s })),
@@ -168,6 +185,21 @@ export class FaultPlan {
       if (applies(r.route) && this.random() < r.rate) return this.count(r.fault);
     }
     return undefined;
+  }
+
+  /** The tenant throttle's answer to an API request arriving at `now`, if the bucket is empty. */
+  throttled(route: Route, now: number): Fault | undefined {
+    const limit = this.settings.throttle;
+    if (!limit || !API_ROUTES.includes(route)) return undefined;
+    const burst = limit.burst ?? limit.perSecond;
+    const bucket = (this.bucket ??= { tokens: burst, at: now });
+    bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) / 1000) * limit.perSecond);
+    bucket.at = now;
+    if (bucket.tokens >= 1) {
+      bucket.tokens--;
+      return undefined;
+    }
+    return this.count({ ...FAULTS.throttled(), retryAfterSeconds: limit.retryAfterSeconds });
   }
 
   /** Why this pair answers FAILED, if it does. */

@@ -305,7 +305,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       const latency = ctx.faults.latency(matched.route);
       if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
 
-      const fault = ctx.faults.pick(matched.route);
+      const fault = ctx.faults.throttled(matched.route, now()) ?? ctx.faults.pick(matched.route);
       const request = { method, rawPath, rawQuery, headers: req.headers, body };
       const answer =
         fault && !fault.afterApplying ? undefined : routeAnswer(matched.route, decoded, request);

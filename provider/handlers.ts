@@ -146,8 +146,9 @@ export const destroy = timed(
     const old = props as unknown as AuthorizationOutputs;
     const { bindings, journal, journalled } = await session(old);
     const settled = await settleUnconfirmed(bindings, old, journal, journalled);
+    // After a destroy that failed part-way, only what may still exist is cancelled again.
     const outcome = await bindings.unbind(
-      uniqueById([...(old.authorizations ?? []), ...settled.ours]),
+      await bindings.mayExist(uniqueById([...(old.authorizations ?? []), ...settled.ours])),
     );
     const failed = [...outcome.failed, ...settled.open.map((p) => ({ ...p, ...STILL_OPEN }))];
     if (failed.length > 0) {

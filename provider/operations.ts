@@ -112,6 +112,24 @@ export class Bindings {
     return outcome;
   }
 
+  /**
+   * Of `records`, those that may still exist: when listing their apps costs at most a tenth of the
+   * deletes it may save, the ones the listing shows plus any too recent for its absence to count
+   * (a lagging read); otherwise, or when the listing fails, all of them. A destroy or update that
+   * failed part-way thus resends only what is left, not every record (issue 19). Only ids of
+   * `records` come back, so nothing the resource does not own is ever named.
+   */
+  async mayExist(records: AuthorizationRecord[]): Promise<AuthorizationRecord[]> {
+    const perApp = new Map<string, number>();
+    for (const r of records) perApp.set(r.appId, (perApp.get(r.appId) ?? 0) + 1);
+    const pages = [...perApp.values()].reduce((n, count) => n + Math.ceil(count / MAX_PAGE), 0);
+    if (pages * 10 > records.length) return records;
+    const listing = await this.list([...perApp.keys()]).catch(() => undefined);
+    if (!listing) return records;
+    const listed = new Set([...listing.values()].flat().map((r) => r.id));
+    return records.filter((r) => listed.has(r.id) || this.mayBeLagging(r));
+  }
+
   /** Every record of the environment for these apps, by pair (all pages, side by side). */
   async list(appIds: readonly string[]): Promise<Listing> {
     const perApp = await Promise.all([...new Set(appIds)].map((appId) => this.listApp(appId)));

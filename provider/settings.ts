@@ -85,7 +85,8 @@ export const SETTING_SPECS = {
   maxRetries: {
     config: ["roma:maxRetries"],
     env: ["HW_MAX_RETRIES"],
-    description: "Retries of a throttled or failed request (0 to 20). Default 5.",
+    description:
+      "Retries of a failed request (0 to 20). Default 5. A throttled request is resent until roma:operationTimeout instead.",
   },
   maxConcurrency: {
     config: ["roma:maxConcurrency"],

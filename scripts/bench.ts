@@ -4,7 +4,10 @@
  * fixed latency per request. Also: `__provider` size, the host's cold start, and what Huawei's
  * official signer would add to an install.
  *
- *   npm run bench -- [--latency MS] [--json FILE]
+ * Then a throttled destroy: N records (default 10,000) against a tenant throttle of 250 requests a
+ * second (burst 250, 20 ms answers), as a ratio to the throttle's floor.
+ *
+ *   npm run bench -- [--latency MS] [--json FILE] [--throttled-records N] [--only-throttled]
  */
 import { execFileSync } from "node:child_process";
 import {
@@ -52,10 +55,21 @@ const PHASES: Record<string, Route[]> = {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { latency: { type: "string", default: "50" }, json: { type: "string" } },
+    options: {
+      latency: { type: "string", default: "50" },
+      json: { type: "string" },
+      "throttled-records": { type: "string", default: "10000" },
+      "only-throttled": { type: "boolean" },
+    },
   });
   const latency = Number(values.latency);
   const provider = serializedProvider(ROOT);
+  const throttled = await throttledDestroy(provider, Number(values["throttled-records"]));
+  console.log(renderThrottled(throttled));
+  if (values["only-throttled"]) {
+    if (values.json) writeFileSync(values.json, JSON.stringify({ throttled }, null, 2));
+    return;
+  }
   const results: Measured[] = [];
   for (const [mode, concurrency] of [
     ["shipped (10)", undefined],
@@ -64,6 +78,7 @@ async function main(): Promise<void> {
     results.push(...(await scenarios(provider, latency, mode, concurrency)));
   }
   const report = {
+    throttled,
     latencyMs: latency,
     scenarios: results,
     providerBytes: providerSizes(),
@@ -170,6 +185,87 @@ async function scenarios(
   return out;
 }
 
+const THROTTLE = { perSecond: 250, burst: 250, latencyMs: 20 };
+
+interface ThrottledMeasure {
+  records: number;
+  calls: Partial<Record<Route, number>>;
+  /** Requests the throttle answered 429. */
+  throttled: number;
+  providerMs: number;
+  /** Admitted requests past the burst at the bucket's rate, plus one answer's latency. */
+  floorMs: number;
+}
+
+/**
+ * Destroys `records` records (apps of 1,000 APIs) through the real host while the emulator admits
+ * 250 requests a second: the floor is what the bucket allows, so the ratio shows what throttling
+ * itself costs (the limiter's backing off, the waits of throttled requests).
+ */
+async function throttledDestroy(provider: string, records: number): Promise<ThrottledMeasure> {
+  const apps = Math.ceil(records / 1000);
+  const apis = Math.min(records, 1000);
+  const emu = await emulatorProcess(
+    ["--apps", apps, "--apis", apis, "--latency", THROTTLE.latencyMs]
+      .concat(["--throttle", THROTTLE.perSecond, "--throttle-burst", THROTTLE.burst])
+      .map(String),
+  );
+  const host = await ProviderHost.start({ cwd: ROOT, env: { ...process.env, ROMA_DEBUG: "1" } });
+  const config = Object.fromEntries(
+    Object.entries(emulatorConfig(emu)).map(([k, v]) => [k, typeof v === "string" ? v : v.secret]),
+  );
+  await host.configure({ ...config, "roma:operationTimeout": "1800" });
+  const engine = new Engine(host, { resources: [] });
+  await engine.register(`urn:pulumi:bench::roma::${TYPE}::throttled`, TYPE, "throttled", {
+    __provider: provider,
+    instanceId: emu.seed.instanceId,
+    envId: RELEASE,
+    appIds: emu.seed.apps.map((a) => a.id),
+    apiIds: emu.seed.apis.map((a) => a.id),
+  });
+  // Let the bucket fill again, so the destroy starts as a fresh operation would.
+  await new Promise((resolve) => setTimeout(resolve, 1000 * (THROTTLE.burst / THROTTLE.perSecond)));
+  process.stderr.write(`throttled destroy of ${records} records\n`);
+  const before = await emu.counts();
+  const injectedBefore = await emu.injected();
+  const logged = host.output.length;
+  await new Engine(host, engine.snapshot()).destroy();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const providerMs = [
+    ...host.output.slice(logged).matchAll(/\[roma\] destroy took (\d+) ms/g),
+  ].reduce((sum, m) => sum + Number(m[1]), 0);
+  const after = await emu.counts();
+  const throttled =
+    ((await emu.injected())["429 APIG.0308"] ?? 0) - (injectedBefore["429 APIG.0308"] ?? 0);
+  await host.close();
+  await emu.close();
+  const calls = Object.fromEntries(
+    Object.entries(after)
+      .map(([route, n]) => [route, n - (before[route as Route] ?? 0)])
+      .filter(([, n]) => n !== 0),
+  ) as Partial<Record<Route, number>>;
+  const sent = Object.values(calls).reduce((a, b) => a + (b ?? 0), 0);
+  const admitted = sent - throttled;
+  const floorMs =
+    (Math.max(0, admitted - THROTTLE.burst) / THROTTLE.perSecond) * 1000 + THROTTLE.latencyMs;
+  return { records, calls, throttled, providerMs, floorMs: Math.round(floorMs) };
+}
+
+function renderThrottled(m: ThrottledMeasure): string {
+  return [
+    `Throttled destroy: ${m.records} records, tenant throttle ${THROTTLE.perSecond}/s (burst ${THROTTLE.burst}), ${THROTTLE.latencyMs} ms per answer`,
+    "",
+    "| calls | answered 429 | floor | provider | provider / floor |",
+    "| --- | --- | --- | --- | --- |",
+    `| ${Object.entries(m.calls)
+      .map(([r, n]) => `${r} ${n}`)
+      .join(
+        ", ",
+      )} | ${m.throttled} | ${m.floorMs} ms | ${m.providerMs} ms | ${(m.providerMs / m.floorMs).toFixed(2)}x |`,
+    "",
+  ].join("\n");
+}
+
 /**
  * The emulator in its own process, as a real service would be: in the benchmark's process its
  * answers would wait on the harness's work.
@@ -198,6 +294,7 @@ async function emulatorProcess(args: string[]) {
     seed: (await control("seed")) as EmulatorSeed,
     counts: async () =>
       ((await control("log")) as { counts: Partial<Record<Route, number>> }).counts,
+    injected: async () => ((await control("log")) as { injected: Record<string, number> }).injected,
     close: () => new Promise<void>((resolve) => child.once("exit", () => resolve()).kill()),
   };
 }

@@ -203,7 +203,7 @@ function hintFor(f: ApiErrorFields): string | undefined {
     case "APIG.0308":
     case "APIGW.0308":
     case "APIG.9008":
-      return "The tenant is throttled: lower roma:maxConcurrency or raise roma:maxRetries.";
+      return "The tenant is throttled: throttled requests are resent until roma:operationTimeout; raise it, or lower roma:maxConcurrency to leave room for other clients of the tenant.";
     default:
       return undefined;
   }

@@ -88,22 +88,41 @@ export interface RetryOptions {
   random?: () => number;
 }
 
-/** Runs `attempt` until it succeeds, fails for good, runs out of retries or passes the deadline. */
+/**
+ * Runs `attempt` until it succeeds, fails for good, runs out of retries or passes the deadline.
+ *
+ * Throttling answers do not count against `maxRetries`: they say the service is busy, not that the
+ * request is wrong, and under a tenant limit some request is always throttled while the others go
+ * through. A fixed count per request would fail a large operation by chance alone (10,000 records
+ * with a fifth of requests throttled: 10,000 x 0.2^6 of them meet six in a row), so a throttled
+ * request waits and resends until the operation's deadline. Their backoff grows with the run of
+ * throttling answers, and other failures keep their own count.
+ */
 export async function retrying<T>(
   attempt: (n: number) => Promise<T>,
   options: RetryOptions,
 ): Promise<T> {
+  let failures = 0;
+  let throttled = 0;
   for (let n = 1; ; n++) {
     try {
       return await attempt(n);
     } catch (error) {
       if (verdict(error, options.idempotent) !== "retry") throw error;
       const failure = error as RequestError;
+      const isThrottled = isThrottling(failure);
+      if (isThrottled) throttled++;
+      else failures++;
       const asked = failure.kind === "api" ? failure.retryAfterMs : undefined;
-      const delay = backoffMs(n, options.random ?? Math.random, asked);
-      if (n > options.maxRetries || Date.now() + delay > options.budget.deadline) {
+      const delay = backoffMs(
+        isThrottled ? throttled : failures,
+        options.random ?? Math.random,
+        asked,
+      );
+      const outOfRetries = failures > options.maxRetries;
+      if (outOfRetries || Date.now() + delay > options.budget.deadline) {
         if (!isTimeout(failure)) {
-          failure.message += ` Gave up after ${n} attempt${n === 1 ? "" : "s"}${n > options.maxRetries ? "" : " (roma:operationTimeout)"}.`;
+          failure.message += ` Gave up after ${n} attempt${n === 1 ? "" : "s"}${outOfRetries ? "" : " (roma:operationTimeout)"}.`;
         }
         throw failure;
       }

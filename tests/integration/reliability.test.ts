@@ -101,11 +101,12 @@ describe("reliability", () => {
       expect(emu.control.counts()).toEqual({ authorize: 1 });
     });
 
+    // Throttling answers are resent until the deadline instead (tests/integration/throttle.test.ts).
     it("stops after roma:maxRetries and says so", async () => {
       await start({}, { "roma:maxRetries": "1" });
-      once("authorize", FAULTS.tooManyRequests(), 5);
+      once("authorize", FAULTS.syncConflict(), 5);
       await expect(create()).rejects.toThrow(
-        /Too many requests \(APIG.9008, HTTP 500.*Gave up after 2 attempts/,
+        /Synchronization conflict, please try again later \(APIG.3500, HTTP 500.*Gave up after 2 attempts/,
       );
       expect(emu.control.counts()).toEqual({ authorize: 2 });
       expect(bound(emu)).toEqual([]);

@@ -82,12 +82,44 @@ describe("retrying", () => {
     const failing = retrying(
       async () => {
         n++;
-        throw api(500, "APIG.9008");
+        throw api(503, "HTTP.503");
       },
       { ...options, maxRetries: 2 },
     );
     await expect(failing).rejects.toThrow(/Gave up after 3 attempts\./);
     expect(n).toBe(3);
+  });
+
+  it.each([
+    ["429 APIG.0308", 429, "APIG.0308"],
+    ["429 APIGW.0308", 429, "APIGW.0308"],
+    ["500 APIG.9008", 500, "APIG.9008"],
+  ])(
+    "resends a request throttled (%s) past maxRetries, until the deadline",
+    async (_, status, code) => {
+      let n = 0;
+      const result = await retrying(
+        async () => {
+          if (++n <= 4) throw api(status, code, { retryAfterMs: 1 });
+          return "done";
+        },
+        { ...options, maxRetries: 0, budget: budgetOf(60000) },
+      );
+      expect([result, n]).toEqual(["done", 5]);
+    },
+  );
+
+  it("keeps counting other failures against maxRetries between throttling answers", async () => {
+    let n = 0;
+    const failing = retrying(
+      async () => {
+        n++;
+        throw n % 2 ? api(429, "APIG.0308", { retryAfterMs: 1 }) : api(503, "HTTP.503");
+      },
+      { ...options, maxRetries: 2, budget: budgetOf(60000) },
+    );
+    await expect(failing).rejects.toThrow(/HTTP.503.*Gave up after 6 attempts\./);
+    expect(n).toBe(6);
   });
 
   it("stops at the operation deadline rather than sleeping past it", async () => {
@@ -186,6 +218,31 @@ describe("AdaptiveLimiter", () => {
     for (let i = 0; i < 100; i++) (await limiter.acquire()).release("ok");
     expect(limiter.current).toBe(8);
   });
+
+  it("recovers from the floor to its maximum once throttling stops, letting waiters in as it grows", async () => {
+    const limiter = new AdaptiveLimiter(16);
+    for (let i = 0; i < 5; i++) (await limiter.acquire()).release("throttled");
+    expect(limiter.current).toBe(1);
+    // Throttling has stopped: every request succeeds. Keep 32 requests queued and watch how many
+    // run at once as the limit climbs back.
+    let running = 0;
+    let most = 0;
+    let done = 0;
+    const worker = async () => {
+      while (done < 400) {
+        const slot = await limiter.acquire();
+        running++;
+        most = Math.max(most, running);
+        await new Promise((r) => setImmediate(r));
+        running--;
+        done++;
+        slot.release("ok");
+      }
+    };
+    await Promise.all(Array.from({ length: 32 }, worker));
+    expect(limiter.current).toBe(16);
+    expect(most).toBe(16);
+  });
 });
 
 describe("error messages", () => {
@@ -207,7 +264,7 @@ describe("error messages", () => {
     ["APIG.1001", 401, /token has expired/],
     ["APIG.1002", 401, /token was not accepted: check roma:token \/ HW_AUTH_TOKEN/],
     ["APIG.1005", 403, /needs write permission/],
-    ["APIG.0308", 429, /lower roma:maxConcurrency/],
+    ["APIG.0308", 429, /throttled.*roma:operationTimeout/],
     ["APIG.3030", 404, /Check instanceId/],
   ])("add a remedy for %s", (code, status, hint) => {
     expect(api(status, code).message).toMatch(hint);
