@@ -3,6 +3,7 @@
  * the IAM login, a retry's sleep, an answer) listens to the same signal, so `roma:operationTimeout`
  * ends the operation whatever it is waiting on.
  */
+import { setMaxListeners } from "node:events";
 import { networkError, type RomaNetworkError } from "./errors";
 
 /** Limits every request of one operation (one resource's create, update, read or delete). */
@@ -21,6 +22,9 @@ export const OPERATION_TIMEOUT = "OPERATION_TIMEOUT";
 /** A budget of `limitMs` from now; its timer never keeps the process alive. */
 export function budgetOf(limitMs: number): Budget {
   const controller = new AbortController();
+  // Every request of the operation waits on this one signal, hundreds at once in a large destroy:
+  // that is the design, not a leak, so Node's warning (printed on the user's screen) is off.
+  setMaxListeners(0, controller.signal);
   setTimeout(() => controller.abort(), limitMs).unref();
   return { deadline: Date.now() + limitMs, signal: controller.signal, limitMs };
 }
