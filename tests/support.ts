@@ -64,3 +64,20 @@ export function bound(emu: Emulator, envId?: string): string[] {
 export function product(apps: string[], apis: string[]): string[] {
   return apps.flatMap((a) => apis.map((p) => `${a}/${p}`)).sort();
 }
+
+/** What a provider call that must fail throws: a partial failure carries `id`, `properties`, `reasons`. */
+export type PartialFailure = Error & {
+  id: string;
+  properties: AuthorizationOutputs & Record<string, unknown>;
+  reasons: string[];
+};
+
+/** The error `promise` rejects with; the test fails if it resolves or rejects with a non-Error. */
+export async function failureOf(promise: Promise<unknown>): Promise<PartialFailure> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(Error);
+  return error as PartialFailure;
+}

@@ -10,7 +10,7 @@ import { budgetOf, type Budget } from "../../provider/http/deadline";
 import { AdaptiveLimiter } from "../../provider/http/limiter";
 import { Transport } from "../../provider/http/transport";
 import { checkedInputs, configuredProvider, emulatorSettings, type Settings } from "../support";
-import { silentListener, stubServer, type Listener } from "./stubs";
+import { STUB_INPUTS, silentListener, stubServer, type Listener } from "./stubs";
 
 const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 const RUNTIME_KEY = "__pulumiRomaAppAuthRuntime_v1";
@@ -37,17 +37,7 @@ async function configureWith(
   }
 }
 
-const inputs = {
-  instanceId: "eddc4d25480b4cd6b512f270a1b8b341",
-  envId: RELEASE,
-  appIds: ["app1"],
-  apiIds: ["api1"],
-  authTunnel: "NORMAL",
-  authWhitelist: [],
-  authBlacklist: [],
-  visitParams: [],
-  adoptExisting: false,
-};
+const inputs = STUB_INPUTS;
 
 const password = {
   "roma:userName": "alice",

@@ -10,13 +10,12 @@ import { join } from "node:path";
 import { FAULTS, startEmulator, type Emulator } from "../../emulator";
 import type { AppAuthorizationProvider } from "../../provider";
 import type { AuthorizationOutputs } from "../../provider/types";
-import { bound, checkedInputs, pairsOf, product, type Settings } from "../support";
+import { bound, checkedInputs, failureOf, pairsOf, product, type Settings } from "../support";
 import { freshProcess } from "./ownership-support";
 
 const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 const KEY = "proj/dev/orders";
 type Props = Record<string, unknown>;
-type Partial = Error & { id: string; properties: AuthorizationOutputs & Props; reasons: string[] };
 
 describe("interrupted runs", () => {
   let emu: Emulator;
@@ -52,14 +51,6 @@ describe("interrupted runs", () => {
       __provider: "serialized provider",
       ...change,
     });
-  const failureOf = async (promise: Promise<unknown>): Promise<Partial> => {
-    const error = (await promise.then(
-      () => undefined,
-      (e: unknown) => e,
-    )) as Partial;
-    expect(error).toBeInstanceOf(Error);
-    return error;
-  };
   const journals = () => {
     try {
       return readdirSync(join(home, "roma-appauth", "journal"));

@@ -7,12 +7,19 @@
 import { FAULTS, startEmulator, type Emulator, type Fault } from "../../emulator";
 import type { AppAuthorizationProvider } from "../../provider";
 import type { AuthorizationOutputs } from "../../provider/types";
-import { bound, checkedInputs, pairsOf, product, type Settings } from "../support";
+import {
+  bound,
+  checkedInputs,
+  failureOf,
+  pairsOf,
+  product,
+  type PartialFailure,
+  type Settings,
+} from "../support";
 import { advance, freshProcess } from "./ownership-support";
 
 const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 type Props = Record<string, unknown>;
-type Partial = Error & { id: string; properties: AuthorizationOutputs & Props; reasons: string[] };
 
 describe("ownership", () => {
   let emu: Emulator;
@@ -38,18 +45,10 @@ describe("ownership", () => {
       __provider: "serialized provider",
       ...change,
     });
-  const failureOf = async (promise: Promise<unknown>): Promise<Partial> => {
-    const error = (await promise.then(
-      () => undefined,
-      (e: unknown) => e,
-    )) as Partial;
-    expect(error).toBeInstanceOf(Error);
-    return error;
-  };
   const setFault = (route: "authorize" | "list", fault: Fault, count = 1) =>
     emu.control.setFaults({ next: [{ route, count, fault }] });
   // What the user reads fits a screen and names no pair twice.
-  const expectReadable = (error: Partial, pair: string) => {
+  const expectReadable = (error: PartialFailure, pair: string) => {
     expect(error.message.length).toBeLessThanOrEqual(2000);
     expect(error.message.split(pair)).toHaveLength(2);
     if (error.reasons) {

@@ -17,6 +17,7 @@ import {
   checkedInputs,
   configuredProvider,
   emulatorSettings,
+  failureOf,
   pairsOf,
   product,
   type Settings,
@@ -25,7 +26,6 @@ import { advance, freshProcess } from "./ownership-support";
 
 const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 type Props = Record<string, unknown>;
-type Partial = Error & { id: string; properties: AuthorizationOutputs & Props; reasons: string[] };
 
 /**
  * Server time that moves only when the test moves it, `offsetMs` away from this machine's and on a
@@ -60,14 +60,6 @@ describe("reliability", () => {
   const once = (route: "authorize" | "cancel" | "list", fault: Fault, count = 1) =>
     emu.control.setFaults({ ...emu.control.faults(), next: [{ route, count, fault }] });
   const routes = () => emu.control.log().map((e) => `${e.route}:${e.status}`);
-  const partialOf = async (promise: Promise<unknown>): Promise<Partial> => {
-    const error = (await promise.then(
-      () => undefined,
-      (e: unknown) => e,
-    )) as Partial;
-    expect(error).toBeInstanceOf(Error);
-    return error;
-  };
 
   describe("retries", () => {
     it("waits as long as Retry-After asks on a throttled request", async () => {
@@ -191,7 +183,7 @@ describe("reliability", () => {
     it("keeps pairs it cannot confirm, tells the user, and settles them on destroy", async () => {
       await start({ faults: { visibilityLagMs: 2500 } });
       once("authorize", FAULTS.drop(true));
-      const error = await partialOf(create({ apiIds: [apis[0]] }));
+      const error = await failureOf(create({ apiIds: [apis[0]] }));
       expect(error.message).toMatch(
         /outcome is unknown and no record made while it was in flight showed in binded-apis/,
       );
@@ -259,7 +251,7 @@ describe("reliability", () => {
         ],
       });
       const news = await inputs();
-      const error = await partialOf(provider.create(news));
+      const error = await failureOf(provider.create(news));
       expect(error.message).toMatch(/^2 pairs \(app x API\) could not be authorized/);
       expect(error.message).toContain(`API not published (APIG.3002)`);
       expect(error.message).toContain(`${apps[0]} x ${apis[2]}`);
@@ -275,7 +267,7 @@ describe("reliability", () => {
     it("keeps what the other requests did when one request fails midway", async () => {
       await start({}, { "roma:batchSize": "1" });
       once("authorize", FAULTS.invalidParameter());
-      const error = await partialOf(create());
+      const error = await failureOf(create());
       expect(error.properties.authorizations).toHaveLength(3);
       expect(bound(emu)).toHaveLength(3);
       await provider.delete(error.id, error.properties);
@@ -286,7 +278,7 @@ describe("reliability", () => {
       await start();
       const { id, outs } = await create({ apiIds: [apis[0], apis[1]] });
       emu.control.setFaults({ failingPairs: [{ apiId: apis[2] }] });
-      const error = await partialOf(
+      const error = await failureOf(
         provider.update(id, outs, await inputs({ apiIds: [apis[1], apis[2]] })),
       );
       expect(error.message).toContain(apis[2]);
@@ -307,7 +299,7 @@ describe("reliability", () => {
       async (_what, faults) => {
         await start({ faults });
         const existing = emu.control.bind(RELEASE, apps[0], apis[1], longAgo);
-        const refused = await partialOf(create({ apiIds: [apis[0], apis[1]] }));
+        const refused = await failureOf(create({ apiIds: [apis[0], apis[1]] }));
         expect(refused.message).toMatch(
           new RegExp(
             `Already authorized before this resource's request .*remove the pair.*\\(1 pair: ${apps[0]} x ${apis[1]}\\)\n.*nothing else manages them, set adoptExisting: true`,

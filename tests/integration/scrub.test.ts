@@ -4,7 +4,7 @@
  * on create, read and delete, and after retries. No message may carry any of it.
  */
 import { configuredProvider, type Settings } from "../support";
-import { stubServer, type StubServer } from "./stubs";
+import { STUB_INPUTS, stubServer, type StubServer } from "./stubs";
 
 // Computed here, independently of the scrubber under test.
 function forms(value: string): string[] {
@@ -73,17 +73,7 @@ describe("no credential survives in any error message", () => {
   });
   afterAll(() => stub.close());
 
-  const inputs = {
-    instanceId: "i1",
-    envId: "DEFAULT_ENVIRONMENT_RELEASE_ID",
-    appIds: ["app1"],
-    apiIds: ["api1"],
-    authTunnel: "NORMAL",
-    authWhitelist: [],
-    authBlacklist: [],
-    visitParams: [],
-    adoptExisting: false,
-  };
+  const inputs = STUB_INPUTS;
   const outs = {
     ...inputs,
     region: "cn-north-4",

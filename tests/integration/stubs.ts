@@ -9,6 +9,19 @@ import {
 } from "node:http";
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 
+/** Inputs of one pair as `check` returns them, for calls that only a stub server answers. */
+export const STUB_INPUTS = {
+  instanceId: "eddc4d25480b4cd6b512f270a1b8b341",
+  envId: "DEFAULT_ENVIRONMENT_RELEASE_ID",
+  appIds: ["app1"],
+  apiIds: ["api1"],
+  authTunnel: "NORMAL",
+  authWhitelist: [],
+  authBlacklist: [],
+  visitParams: [],
+  adoptExisting: false,
+};
+
 export interface Listener {
   url: string;
   port: number;

@@ -9,6 +9,18 @@ import { bound, checkedInputs, configuredProvider, emulatorSettings } from "../s
 
 const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 
+/** A provider for `emu` that has created one resource of all its APIs for its first `apps` apps. */
+async function createAll(emu: Emulator, settings: Record<string, string> = {}, apps?: number) {
+  const provider = await configuredProvider(emulatorSettings(emu, settings));
+  const inputs = await checkedInputs(provider, {
+    instanceId: emu.seed.instanceId,
+    envId: RELEASE,
+    appIds: emu.seed.apps.slice(0, apps).map((a) => a.id),
+    apiIds: emu.seed.apis.map((a) => a.id),
+  });
+  return { provider, ...(await provider.create(inputs)) };
+}
+
 describe("throttling", () => {
   let emu: Emulator;
   afterEach(() => emu.close());
@@ -20,14 +32,7 @@ describe("throttling", () => {
     "a destroy of 300 records succeeds while a quarter of requests answer 429 (%s)",
     async (_, retryAfterSeconds) => {
       emu = await startEmulator({ seed: { apps: 2, apis: 150 } });
-      const provider = await configuredProvider(emulatorSettings(emu, { "roma:maxRetries": "1" }));
-      const inputs = await checkedInputs(provider, {
-        instanceId: emu.seed.instanceId,
-        envId: RELEASE,
-        appIds: emu.seed.apps.map((a) => a.id),
-        apiIds: emu.seed.apis.map((a) => a.id),
-      });
-      const { id, outs } = await provider.create(inputs);
+      const { provider, id, outs } = await createAll(emu, { "roma:maxRetries": "1" });
       expect(bound(emu, RELEASE)).toHaveLength(300);
       emu.control.resetLog();
       emu.control.setFaults({
@@ -86,14 +91,7 @@ describe("a destroy that failed part-way", () => {
   it("is finished by a retry that cancels only what may still exist", async () => {
     const clock = new ManualClock(Math.floor(Date.now() / 1000) * 1000);
     emu = await startEmulator({ clock, seed: { apps: 3, apis: 1000 } });
-    const provider = await configuredProvider(emulatorSettings(emu));
-    const inputs = await checkedInputs(provider, {
-      instanceId: emu.seed.instanceId,
-      envId: RELEASE,
-      appIds: emu.seed.apps.map((a) => a.id),
-      apiIds: emu.seed.apis.map((a) => a.id),
-    });
-    const { id, outs } = await provider.create(inputs);
+    const { provider, id, outs } = await createAll(emu);
     expect(bound(emu, RELEASE)).toHaveLength(3000);
     // Past the consistency timeout (1 s in these settings): a listing's absence now counts.
     clock.advance(5000);
@@ -116,14 +114,7 @@ describe("a destroy that failed part-way", () => {
   it("still cancels records too recent for a listing's absence to count", async () => {
     const clock = new ManualClock(Math.floor(Date.now() / 1000) * 1000);
     emu = await startEmulator({ clock, seed: { apps: 1, apis: 20 } });
-    const provider = await configuredProvider(emulatorSettings(emu));
-    const inputs = await checkedInputs(provider, {
-      instanceId: emu.seed.instanceId,
-      envId: RELEASE,
-      appIds: [emu.seed.apps[0].id],
-      apiIds: emu.seed.apis.map((a) => a.id),
-    });
-    const { id, outs } = await provider.create(inputs);
+    const { provider, id, outs } = await createAll(emu, {}, 1);
     emu.control.setFaults({
       next: [{ route: "cancel", count: 2, fault: FAULTS.invalidParameter() }],
     });
