@@ -34,6 +34,24 @@ export default tseslint.config(
     },
   },
   {
+    // The emulator is the oracle the provider is tested against: sharing the provider's code would
+    // let one mistake pass on both sides.
+    files: ["emulator/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/provider", "**/provider/**"],
+              message: "the emulator stays independent of the provider",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ["emulator/cli.ts", "scripts/**", "examples/**", "tests/**"],
     rules: { "no-console": "off" },
   },

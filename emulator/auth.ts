@@ -4,12 +4,7 @@
  */
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
-import {
-  parseAuthorization,
-  parseSdkDate,
-  signature,
-  type QueryOrder,
-} from "../provider/auth/signer";
+import { expectedSignature, readClaim, sdkDateTime, type QueryOrder } from "./signature";
 import type { EmulatorSeed } from "./seed";
 
 export interface Caller {
@@ -80,7 +75,7 @@ export class Authority {
   private bySignature(request: ReceivedRequest, authorization: string): Caller | Refusal {
     const iamError = (why: string) =>
       refusal(401, "APIG.0301", `Incorrect IAM authentication information: ${why}`);
-    const parsed = parseAuthorization(authorization);
+    const parsed = readClaim(authorization);
     if (!parsed) return iamError("malformed Authorization header");
     const c = this.seed.credentials;
     const keys = [
@@ -98,8 +93,8 @@ export class Authority {
     if (!parsed.signedHeaders.includes("host") || !parsed.signedHeaders.includes("x-sdk-date")) {
       return iamError("SignedHeaders must include host and x-sdk-date");
     }
-    const sdkDate = parseSdkDate(header(request.headers, "x-sdk-date") ?? "");
-    if (!sdkDate || Math.abs(sdkDate.getTime() - this.now()) > SIGNATURE_WINDOW_MS) {
+    const sdkDate = sdkDateTime(header(request.headers, "x-sdk-date") ?? "");
+    if (sdkDate === undefined || Math.abs(sdkDate - this.now()) > SIGNATURE_WINDOW_MS) {
       return iamError("x-sdk-date is missing or more than 15 minutes away from the server time");
     }
     if (key.sts !== undefined) {
@@ -130,7 +125,7 @@ export class Authority {
     const signable = { method: request.method, path, query, headers: signed, body: request.body };
     const sdkDateText = header(request.headers, "x-sdk-date")!;
     const matches = (order: QueryOrder) =>
-      safeEqual(signature(signable, sdkDateText, key.sk, order), parsed.signature);
+      safeEqual(expectedSignature(signable, sdkDateText, key.sk, order), parsed.signature);
     if (!matches("code-point") && !matches("utf-16")) {
       return iamError("verify aksk signature fail");
     }

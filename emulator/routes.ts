@@ -4,7 +4,6 @@
  * error codes, and the two IAM routes the provider uses.
  */
 import { randomUUID } from "node:crypto";
-import { visitParamFor } from "../provider/plan";
 import type { Caller } from "./auth";
 import type { Authority } from "./auth";
 import type { FaultPlan } from "./faults";
@@ -422,13 +421,11 @@ function isVisitParam(value: unknown, apiIds: string[], appIds: string[]): boole
   );
 }
 
+/** The pair's parameters: an entry naming the app wins over the API's entry without an app. */
 function visitParamOf(params: VisitParamWire[], appId: string, apiId: string): string {
-  const mapped = params.map((p) => ({
-    apiId: p.api_id,
-    appId: p.app_id,
-    visitParam: p.visit_param,
-  }));
-  return visitParamFor({ appId, apiId }, mapped);
+  const forApi = params.filter((p) => p.api_id === apiId);
+  const chosen = forApi.find((p) => p.app_id === appId) ?? forApi.find((p) => !p.app_id);
+  return chosen?.visit_param ?? "";
 }
 
 function intParam(value: string | undefined, fallback: number): number | undefined {

@@ -1,6 +1,6 @@
 /**
  * Huawei Cloud `SDK-HMAC-SHA256` request signing, as the API signing guide and the Go SDK define it.
- * Used by the provider to sign and by the emulator to verify.
+ * The emulator verifies with its own code (emulator/signature.ts), so the two check each other.
  */
 import { createHash, createHmac } from "node:crypto";
 
@@ -94,23 +94,6 @@ export function formatSdkDate(date: Date): string {
     .toISOString()
     .replace(/[-:]/g, "")
     .replace(/\.\d{3}/, "");
-}
-
-/** The time an `X-Sdk-Date` value names, or undefined when it is not of that form. */
-export function parseSdkDate(value: string): Date | undefined {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
-  return m ? new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z`) : undefined;
-}
-
-/** The parts of an `Authorization: SDK-HMAC-SHA256 ...` header, or undefined when malformed. */
-export function parseAuthorization(
-  header: string,
-): { access: string; signedHeaders: string[]; signature: string } | undefined {
-  const m =
-    /^SDK-HMAC-SHA256\s+Access=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]+)$/.exec(
-      header.trim(),
-    );
-  return m ? { access: m[1], signedHeaders: m[2].split(";"), signature: m[3] } : undefined;
 }
 
 export function sha256Hex(data: string | Buffer): string {
