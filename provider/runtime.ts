@@ -4,9 +4,9 @@
  * resource of a stack is served by one provider process, so a stack of hundreds of authorizations
  * logs in once and shares one concurrency budget.
  *
- * The state hangs off `globalThis` rather than a module variable: a module variable would be copied
- * into each resource's serialized `__provider` when a program imports the package by relative path,
- * and a populated cache there would write tokens into the state.
+ * The state hangs off `globalThis` under a versioned key rather than a module variable, so every
+ * copy of this module loaded in one process (the package reached by two paths) shares one budget
+ * and one login; a test drops the key to model the next command's fresh process.
  */
 import { createHash } from "node:crypto";
 import { akskAuth, iamTokenAuth, tokenAuth, type TokenSource } from "./auth/authenticators";

@@ -10,15 +10,17 @@ const REGISTRY_KEY = "__pulumiRomaAppAuthSecrets_v1";
  * `[redacted]`; only `reveal()` gives the value, at the one place a request is signed or sent.
  */
 export class Secret {
-  /** The credential itself. */
-  readonly reveal: () => string;
+  readonly #value: string;
 
   constructor(value: string) {
-    // A closure rather than a `#private` field: Pulumi's closure serializer copies methods out of
-    // their class body, where private names are a syntax error.
-    this.reveal = () => value;
+    this.#value = value;
     Object.defineProperty(this, inspect.custom, { value: () => REDACTED });
     registry().add(value);
+  }
+
+  /** The credential itself. */
+  reveal(): string {
+    return this.#value;
   }
 
   toString(): string {

@@ -2,9 +2,9 @@
  * Errors as the user reads them: the API's own code and message, the HTTP status, the request id,
  * what the provider was doing, and a hint where the code has a known remedy.
  *
- * Errors are plain `Error`s tagged with a `kind`, made by factories rather than subclasses: Pulumi's
- * closure serializer turns `super(message)` into `Error.call(this, message)`, which drops the
- * message, whenever the provider is serialized by value (a program importing it by relative path).
+ * Errors are plain `Error`s tagged with a `kind`, made by factories rather than subclasses: a tag
+ * survives where class identity does not (two copies of the package in one process, an error that
+ * crossed a module boundary), so every caller narrows with one `kind` check and no `instanceof`.
  */
 import { scrub, scrubOutside } from "../secret";
 import { SETTING_SPECS } from "../settings";
