@@ -1,0 +1,127 @@
+/**
+ * The stored form of the resource's records: the one place that writes `authorizations` for the
+ * engine and reads back every form a state may hold. A record stores only what the resource's
+ * inputs do not already say (its id, its pair as indices into the sorted `appIds`/`apiIds`, its
+ * authorization time, and its options only where they differ from the inputs'), so a state costs
+ * ~70 bytes a record rather than ~300; the engine converts, sends and keeps every byte of it on
+ * each command. Everything past this module works with whole {@link AuthorizationRecord}s.
+ */
+import { visitParamFor } from "./plan";
+import type {
+  AuthorizationInputs,
+  AuthorizationOutputs,
+  AuthorizationRecord,
+  RecordOptions,
+  StoredAuthorization,
+  StoredOutputs,
+} from "./types";
+
+/** What expanding a stored record needs from the outputs it sits in. */
+export type RecordContext = Pick<AuthorizationInputs, "appIds" | "apiIds"> &
+  Partial<
+    Pick<AuthorizationInputs, "authTunnel" | "authWhitelist" | "authBlacklist" | "visitParams">
+  >;
+
+/** The outputs as the engine stores them: the records compacted against the outputs' own inputs. */
+export function storeOutputs(outs: AuthorizationOutputs): StoredOutputs {
+  return { ...outs, authorizations: compactRecords(outs.authorizations, outs) };
+}
+
+/**
+ * The outputs (or properties) the engine hands back, records expanded: the stored form, and the
+ * full records of states written before it (both read here, so nothing else knows either).
+ */
+export function readOutputs(props: Record<string, unknown>): AuthorizationOutputs {
+  const outs = props as unknown as AuthorizationOutputs;
+  if (!Array.isArray(props.authorizations)) return outs;
+  return { ...outs, authorizations: expandAuthorizations(contextOf(props)) };
+}
+
+/** Records in their stored form, each compared with what `inputs` say of its pair. */
+export function compactRecords(
+  records: readonly AuthorizationRecord[],
+  inputs: RecordContext,
+): StoredAuthorization[] {
+  const implied = implications(inputs);
+  const appIndex = new Map(inputs.appIds.map((id, i) => [id, i]));
+  const apiIndex = new Map(inputs.apiIds.map((id, i) => [id, i]));
+  return records.map((r) => {
+    const stored: StoredAuthorization = [
+      r.id,
+      appIndex.get(r.appId) ?? r.appId,
+      apiIndex.get(r.apiId) ?? r.apiId,
+      r.authTime,
+    ];
+    const options = differences(r, implied(r));
+    if (options) stored.push(options);
+    return stored;
+  });
+}
+
+/**
+ * Expands the `authorizations` of an `AppAuthorization`'s outputs into whole records (the
+ * resource's `records` output does this in a program; this serves outputs read elsewhere, say from
+ * a stack export). Each stored record names its app and API by their index in `appIds` and
+ * `apiIds` (or by id, for a record of a pair the inputs no longer hold), and carries options only
+ * where they differ from the inputs'. Whole records (states written before 0.2.0) pass as they are.
+ *
+ * ```ts
+ * const records = expandAuthorizations(stack.outputs.orders); // [{ id, appId, apiId, ... }]
+ * ```
+ */
+export function expandAuthorizations(
+  outputs: RecordContext & { authorizations?: readonly unknown[] },
+): AuthorizationRecord[] {
+  const implied = implications(outputs);
+  return (outputs.authorizations ?? []).map((entry) => {
+    if (!Array.isArray(entry)) return entry as AuthorizationRecord;
+    const [id, app, api, authTime, options] = entry as StoredAuthorization;
+    const pair = {
+      appId: typeof app === "number" ? outputs.appIds[app] : app,
+      apiId: typeof api === "number" ? outputs.apiIds[api] : api,
+    };
+    if (pair.appId === undefined || pair.apiId === undefined) {
+      throw new Error(
+        `The state's record ${JSON.stringify(id)} names app ${JSON.stringify(app)} and API ${JSON.stringify(api)}, which its appIds and apiIds do not hold: the state was edited by hand.`,
+      );
+    }
+    return { id, ...pair, authTime, ...implied(pair), ...options };
+  });
+}
+
+type Options = Required<RecordOptions>;
+
+// The options a record of a pair carries when it was bound with these inputs.
+function implications(
+  inputs: RecordContext,
+): (pair: Pick<AuthorizationRecord, "appId" | "apiId">) => Options {
+  const common = {
+    authTunnel: inputs.authTunnel ?? "NORMAL",
+    authWhitelist: inputs.authWhitelist ?? [],
+    authBlacklist: inputs.authBlacklist ?? [],
+  };
+  return (pair) => ({ ...common, visitParam: visitParamFor(pair, inputs.visitParams ?? []) });
+}
+
+function differences(record: AuthorizationRecord, implied: Options): RecordOptions | undefined {
+  const options: RecordOptions = {};
+  for (const key of Object.keys(implied) as (keyof Options)[]) {
+    if (JSON.stringify(record[key]) !== JSON.stringify(implied[key])) {
+      (options as Record<string, unknown>)[key] = record[key];
+    }
+  }
+  return Object.keys(options).length > 0 ? options : undefined;
+}
+
+function contextOf(props: Record<string, unknown>): Parameters<typeof expandAuthorizations>[0] {
+  const list = (v: unknown) => (Array.isArray(v) ? (v as string[]) : []);
+  return {
+    authorizations: props.authorizations as unknown[],
+    appIds: list(props.appIds),
+    apiIds: list(props.apiIds),
+    authTunnel: props.authTunnel as RecordContext["authTunnel"],
+    authWhitelist: props.authWhitelist as string[] | undefined,
+    authBlacklist: props.authBlacklist as string[] | undefined,
+    visitParams: props.visitParams as RecordContext["visitParams"],
+  };
+}
