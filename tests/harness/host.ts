@@ -215,6 +215,11 @@ export class ProviderHost {
     await this.call("cancel", new this.empty.Empty());
   }
 
+  /** The host's process id (the benchmark reads its CPU time and peak memory from /proc). */
+  get pid(): number {
+    return this.child.pid!;
+  }
+
   async close(): Promise<void> {
     this.client.close();
     if (this.child.exitCode !== null) return;
