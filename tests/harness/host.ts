@@ -259,7 +259,9 @@ export class ProviderHost {
       const child = execFile(
         "/usr/bin/python3",
         [existsSync(script) ? script : join(__dirname, "grpc-call.py"), this.address, path],
-        { maxBuffer: 1024 * 1024 * 1024 },
+        // The engine's client, not the program's: none of the program's environment (its
+        // PULUMI_CONFIG alone can pass Linux's 128 KiB limit on one variable: spawn E2BIG).
+        { maxBuffer: 1024 * 1024 * 1024, env: { PATH: process.env.PATH ?? "" } },
         (error, stdout, stderr) =>
           error ? reject(new Error(stderr || error.message)) : resolve(stdout),
       );
