@@ -174,9 +174,10 @@ export const read = timed(
     const { bindings, target, journal, journalled } = await session(old);
     const records = old.authorizations ?? [];
     const listed = await bindings.list([...(old.appIds ?? []), ...records.map((r) => r.appId)]);
-    const ids = (key: string) => new Set((listed.get(key) ?? []).map((r) => r.id));
+    const shown = new Set([...listed.values()].flat().map((r) => `${pairKey(r)}/${r.id}`));
+    const isShown = (r: AuthorizationRecord) => shown.has(`${pairKey(r)}/${r.id}`);
     // A record written moments ago may not show yet: wait for it (bounded) before calling it gone.
-    const lagging = records.filter((r) => !ids(pairKey(r)).has(r.id) && bindings.mayBeLagging(r));
+    const lagging = records.filter((r) => !isShown(r) && bindings.mayBeLagging(r));
     const waited = await bindings.settle(
       lagging.map((r) => ({
         appId: r.appId,
@@ -184,9 +185,8 @@ export const read = timed(
         windows: [{ from: r.authTime, to: r.authTime }],
       })),
     );
-    const present = records.filter(
-      (r) => ids(pairKey(r)).has(r.id) || waited.ours.some((w) => w.id === r.id),
-    );
+    const found = new Set(waited.ours.map((w) => w.id));
+    const present = records.filter((r) => isShown(r) || found.has(r.id));
     const settled = await settleUnconfirmed(bindings, old, journal, journalled);
     // The engine runs read in refresh's preview too and drops that result: the journal's evidence
     // must outlive it, so read never trims it (the next create, update or delete does).

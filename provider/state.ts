@@ -105,12 +105,20 @@ function implications(
 
 function differences(record: AuthorizationRecord, implied: Options): RecordOptions | undefined {
   const options: RecordOptions = {};
+  let differs = false;
   for (const key of Object.keys(implied) as (keyof Options)[]) {
-    if (JSON.stringify(record[key]) !== JSON.stringify(implied[key])) {
+    if (!same(record[key], implied[key])) {
       (options as Record<string, unknown>)[key] = record[key];
+      differs = true;
     }
   }
-  return Object.keys(options).length > 0 ? options : undefined;
+  return differs ? options : undefined;
+}
+
+// Exact equality of a string or a list of strings (order included: expanding must give it back).
+function same(a: string | string[], b: string | string[]): boolean {
+  if (!Array.isArray(a) || !Array.isArray(b)) return a === b;
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 function contextOf(props: Record<string, unknown>): Parameters<typeof expandAuthorizations>[0] {
