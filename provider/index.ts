@@ -5,7 +5,7 @@
  */
 export { AppAuthorization, type AppAuthorizationArgs } from "./resource";
 export { AppAuthorizationProvider } from "./provider";
-export { expandAuthorizations } from "./state";
+export { expandAuthorizations, type RecordContext } from "./state";
 export type {
   AuthTunnel,
   AuthorizationRecord,

@@ -8,19 +8,32 @@
  */
 import { visitParamFor } from "./plan";
 import type {
-  AuthorizationInputs,
+  AuthTunnel,
   AuthorizationOutputs,
   AuthorizationRecord,
   RecordOptions,
   StoredAuthorization,
   StoredOutputs,
+  VisitParam,
 } from "./types";
 
-/** What expanding a stored record needs from the outputs it sits in. */
-export type RecordContext = Pick<AuthorizationInputs, "appIds" | "apiIds"> &
-  Partial<
-    Pick<AuthorizationInputs, "authTunnel" | "authWhitelist" | "authBlacklist" | "visitParams">
-  >;
+/** What expanding stored records needs of the outputs they sit in (absent lists: empty). */
+export interface RecordContext {
+  /** The resource's apps, sorted: stored records name theirs by index. */
+  appIds: readonly string[];
+  /** The resource's APIs, sorted: stored records name theirs by index. */
+  apiIds: readonly string[];
+  /** The channel records have unless their options say otherwise (`NORMAL` when absent). */
+  authTunnel?: AuthTunnel;
+  /** The whitelist records have unless their options say otherwise. */
+  authWhitelist?: readonly string[];
+  /** The blacklist records have unless their options say otherwise. */
+  authBlacklist?: readonly string[];
+  /** The access parameters records get unless their options say otherwise. */
+  visitParams?: readonly VisitParam[];
+  /** The stored records (the `authorizations` output). */
+  authorizations?: readonly unknown[];
+}
 
 /** The outputs as the engine stores them: the records compacted against the outputs' own inputs. */
 export function storeOutputs(outs: AuthorizationOutputs): StoredOutputs {
@@ -69,9 +82,7 @@ export function compactRecords(
  * const records = expandAuthorizations(stack.outputs.orders); // [{ id, appId, apiId, ... }]
  * ```
  */
-export function expandAuthorizations(
-  outputs: RecordContext & { authorizations?: readonly unknown[] },
-): AuthorizationRecord[] {
+export function expandAuthorizations(outputs: RecordContext): AuthorizationRecord[] {
   const implied = implications(outputs);
   return (outputs.authorizations ?? []).map((entry) => {
     if (!Array.isArray(entry)) return entry as AuthorizationRecord;
@@ -95,12 +106,14 @@ type Options = Required<RecordOptions>;
 function implications(
   inputs: RecordContext,
 ): (pair: Pick<AuthorizationRecord, "appId" | "apiId">) => Options {
-  const common = {
-    authTunnel: inputs.authTunnel ?? "NORMAL",
-    authWhitelist: inputs.authWhitelist ?? [],
-    authBlacklist: inputs.authBlacklist ?? [],
-  };
-  return (pair) => ({ ...common, visitParam: visitParamFor(pair, inputs.visitParams ?? []) });
+  const { authTunnel = "NORMAL", authWhitelist = [], authBlacklist = [] } = inputs;
+  // Each record gets lists of its own, as records read from the API have.
+  return (pair) => ({
+    authTunnel,
+    authWhitelist: [...authWhitelist],
+    authBlacklist: [...authBlacklist],
+    visitParam: visitParamFor(pair, inputs.visitParams ?? []),
+  });
 }
 
 function differences(record: AuthorizationRecord, implied: Options): RecordOptions | undefined {
@@ -121,7 +134,7 @@ function same(a: string | string[], b: string | string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-function contextOf(props: Record<string, unknown>): Parameters<typeof expandAuthorizations>[0] {
+function contextOf(props: Record<string, unknown>): RecordContext {
   const list = (v: unknown) => (Array.isArray(v) ? (v as string[]) : []);
   return {
     authorizations: props.authorizations as unknown[],

@@ -6,7 +6,7 @@
  * checkpointed at each step's start and end as the snapshot manager writes it, so a command killed
  * mid-step leaves exactly what the engine would leave.
  */
-import { expandAuthorizations } from "../../provider/state";
+import { expandAuthorizations, type RecordContext } from "../../provider/state";
 import type { ProviderHost, Props } from "./host";
 import { isPartialFailure } from "./host";
 
@@ -506,7 +506,7 @@ function copyOp(op: PendingOperation): PendingOperation {
 /** `app/api` pairs: from the records of outputs, or (planned) from the inputs' id lists. */
 export function pairs(props: Props, recordsOnly = false): string[] {
   if (props.authorizations || recordsOnly) {
-    return expandAuthorizations(props as Parameters<typeof expandAuthorizations>[0]).map(
+    return expandAuthorizations(props as unknown as RecordContext).map(
       (r) => `${r.appId}/${r.apiId}`,
     );
   }
