@@ -20,10 +20,12 @@ import { pairKey, planUpdate, productPairs, sortRecords } from "./plan";
 import { RomaApi } from "./roma-api";
 import { configureRuntime, processRuntime, type Target } from "./runtime";
 import { resolveSettings } from "./settings";
+import { readOutputs, storeOutputs } from "./state";
 import type {
   AuthorizationInputs,
   AuthorizationOutputs,
   AuthorizationRecord,
+  StoredOutputs,
   UnconfirmedPair,
 } from "./types";
 import { checkInputs } from "./validate";
@@ -48,7 +50,7 @@ export async function check(_olds: Props, news: Props): Promise<dynamic.CheckRes
 
 export async function diff(_id: string, olds: Props, news: Props): Promise<dynamic.DiffResult> {
   const { settings } = processRuntime();
-  const decision = decideDiff(olds as Partial<AuthorizationOutputs>, news, settings);
+  const decision = decideDiff(readOutputs(olds), news, settings);
   return {
     changes: decision.changes,
     replaces: decision.replaces,
@@ -97,7 +99,7 @@ export const create = timed(
 export const update = timed(
   "update",
   async function update(id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult> {
-    const old = olds as unknown as AuthorizationOutputs;
+    const old = readOutputs(olds);
     const inputs = news as unknown as AuthorizationInputs;
     const { bindings, target, journal, journalled } = await session({
       ...inputs,
@@ -143,7 +145,7 @@ export const update = timed(
 export const destroy = timed(
   "destroy",
   async function destroy(_id: string, props: Props): Promise<void> {
-    const old = props as unknown as AuthorizationOutputs;
+    const old = readOutputs(props);
     const { bindings, journal, journalled } = await session(old);
     const settled = await settleUnconfirmed(bindings, old, journal, journalled);
     // After a destroy that failed part-way, only what may still exist is cancelled again.
@@ -168,13 +170,14 @@ export const destroy = timed(
 export const read = timed(
   "read",
   async function read(id: string, props: Props): Promise<dynamic.ReadResult> {
-    const old = props as unknown as AuthorizationOutputs;
+    const old = readOutputs(props);
     const { bindings, target, journal, journalled } = await session(old);
     const records = old.authorizations ?? [];
     const listed = await bindings.list([...(old.appIds ?? []), ...records.map((r) => r.appId)]);
-    const ids = (key: string) => new Set((listed.get(key) ?? []).map((r) => r.id));
+    const shown = new Set([...listed.values()].flat().map((r) => `${pairKey(r)}/${r.id}`));
+    const isShown = (r: AuthorizationRecord) => shown.has(`${pairKey(r)}/${r.id}`);
     // A record written moments ago may not show yet: wait for it (bounded) before calling it gone.
-    const lagging = records.filter((r) => !ids(pairKey(r)).has(r.id) && bindings.mayBeLagging(r));
+    const lagging = records.filter((r) => !isShown(r) && bindings.mayBeLagging(r));
     const waited = await bindings.settle(
       lagging.map((r) => ({
         appId: r.appId,
@@ -182,9 +185,8 @@ export const read = timed(
         windows: [{ from: r.authTime, to: r.authTime }],
       })),
     );
-    const present = records.filter(
-      (r) => ids(pairKey(r)).has(r.id) || waited.ours.some((w) => w.id === r.id),
-    );
+    const found = new Set(waited.ours.map((w) => w.id));
+    const present = records.filter((r) => isShown(r) || found.has(r.id));
     const settled = await settleUnconfirmed(bindings, old, journal, journalled);
     // The engine runs read in refresh's preview too and drops that result: the journal's evidence
     // must outlive it, so read never trims it (the next create, update or delete does).
@@ -324,19 +326,20 @@ function bindOptions(inputs: AuthorizationInputs): BindOptions {
   };
 }
 
+// The outputs as the engine stores them.
 function outputs(
   inputs: AuthorizationInputs,
   target: Target,
   records: AuthorizationRecord[],
   unconfirmed: UnconfirmedPair[],
-): AuthorizationOutputs {
-  return {
+): StoredOutputs {
+  return storeOutputs({
     ...pickInputs(inputs),
     region: target.region,
     projectId: target.projectId,
     authorizations: sortRecords(uniqueById(records)),
     unconfirmed: unconfirmed.map((p) => ({ appId: p.appId, apiId: p.apiId, windows: p.windows })),
-  };
+  });
 }
 
 // Only the resource's own fields: never `__provider`, never fields of older states.
@@ -365,13 +368,15 @@ function uniqueById(records: AuthorizationRecord[]): AuthorizationRecord[] {
 /**
  * The error shape Pulumi's dynamic-provider host turns into a partial success: the engine records
  * the resource with these properties (every record made and every unconfirmed pair, so nothing
- * made is forgotten) and an init error, and the next `up` calls `update` to finish the job. The
- * engine's gRPC client takes 16 MiB of headers; the properties hold full evidence (~300 B a record).
+ * made is forgotten) and an init error, and the next `up` calls `update` to finish the job. They
+ * travel in one gRPC trailer, which the engine's client (grpc-go) takes up to 16 MiB; at ~70 B a
+ * stored record, 10,000 records come to well under 1 MB. The host adds `__provider` to a success's
+ * outputs but not to an error's properties, so it is added here, once: delete and read need it.
  */
 function partialFailure(
   what: string,
   id: string,
-  outs: AuthorizationOutputs,
+  outs: StoredOutputs,
   props: Props,
   failed: PairFailure[],
   remedy?: string,

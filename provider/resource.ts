@@ -1,6 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AppAuthorizationProvider } from "./provider";
-import type { AuthTunnel, AuthorizationRecord, UnconfirmedPair, VisitParam } from "./types";
+import { expandAuthorizations } from "./state";
+import type {
+  AuthTunnel,
+  AuthorizationRecord,
+  StoredAuthorization,
+  UnconfirmedPair,
+  VisitParam,
+} from "./types";
 
 /** The inputs of an {@link AppAuthorization}. */
 export interface AppAuthorizationArgs {
@@ -109,8 +116,14 @@ export class AppAuthorization extends pulumi.dynamic.Resource {
   declare readonly region: pulumi.Output<string>;
   /** The project the records live in, from the input, the provider settings or IAM. */
   declare readonly projectId: pulumi.Output<string>;
-  /** One record per authorized pair, sorted by app then API. */
-  declare readonly authorizations: pulumi.Output<AuthorizationRecord[]>;
+  /**
+   * One record per authorized pair, sorted by app then API, stored compactly (about 70 bytes each):
+   * `[id, app, api, authTime, options?]`, the app and API as indices into `appIds` and `apiIds` (or
+   * the id itself for a pair the inputs no longer hold, until an update cancels it), `options` only
+   * where the record's channel, lists or access parameters differ from the inputs'. Read `records`
+   * for whole records, or `expandAuthorizations(outputs)` outside a program.
+   */
+  declare readonly authorizations: pulumi.Output<StoredAuthorization[]>;
   /**
    * Pairs a write of this resource may have authorized without the provider learning the record
    * (a lost answer), each with the server-clock windows of those writes: a record of the pair is
@@ -118,6 +131,12 @@ export class AppAuthorization extends pulumi.dynamic.Resource {
    * them; usually empty.
    */
   declare readonly unconfirmed: pulumi.Output<UnconfirmedPair[]>;
+  /**
+   * `authorizations` expanded: one whole record (`id`, `appId`, `apiId`, `authTime`, `authTunnel`,
+   * `authWhitelist`, `authBlacklist`, `visitParam`) per authorized pair. Computed in the program,
+   * not stored in the state.
+   */
+  readonly records: pulumi.Output<AuthorizationRecord[]>;
 
   constructor(name: string, args: AppAuthorizationArgs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -145,5 +164,26 @@ export class AppAuthorization extends pulumi.dynamic.Resource {
       "roma",
       "AppAuthorization",
     );
+    this.records = pulumi
+      .all([
+        this.appIds,
+        this.apiIds,
+        this.authTunnel,
+        this.authWhitelist,
+        this.authBlacklist,
+        this.visitParams,
+        this.authorizations,
+      ])
+      .apply(([appIds, apiIds, authTunnel, authWhitelist, authBlacklist, visitParams, stored]) =>
+        expandAuthorizations({
+          appIds,
+          apiIds,
+          authTunnel,
+          authWhitelist,
+          authBlacklist,
+          visitParams,
+          authorizations: stored,
+        }),
+      );
   }
 }

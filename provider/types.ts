@@ -46,7 +46,10 @@ export interface UnconfirmedPair extends Pair {
   windows: WriteWindow[];
 }
 
-/** One app authorization record, as the resource's `authorizations` output shows it. */
+/**
+ * One app authorization record, whole. The `authorizations` output stores it compacted (see
+ * {@link StoredAuthorization}); {@link expandAuthorizations} turns that back into these.
+ */
 export interface AuthorizationRecord {
   /** The record id (`app_auth_id`), used to cancel the authorization. */
   id: string;
@@ -56,8 +59,8 @@ export interface AuthorizationRecord {
   apiId: string;
   /** When the API authorized the pair (server time, as the API returns it). */
   authTime: string;
-  /** `PROVIDER` or `CONSUMER`. */
-  authRole: string;
+  /** `PROVIDER` or `CONSUMER`, as the API answered; not kept in the state. */
+  authRole?: string;
   /** The record's authorization channel, `NORMAL` or `GREEN`. */
   authTunnel: string;
   /** The record's green-channel whitelist. */
@@ -66,11 +69,30 @@ export interface AuthorizationRecord {
   authBlacklist: string[];
   /** The access parameters of this record; empty when none. */
   visitParam: string;
-  /** The app's name, when the API returned it. */
+  /** The app's name, when the API returned it; not kept in the state. */
   appName?: string;
-  /** The API's name, when the API returned it. */
+  /** The API's name, when the API returned it; not kept in the state. */
   apiName?: string;
 }
+
+/** A record's options where they differ from what the resource's inputs give its pair. */
+export type RecordOptions = Partial<
+  Pick<AuthorizationRecord, "authTunnel" | "authWhitelist" | "authBlacklist" | "visitParam">
+>;
+
+/**
+ * One record as the `authorizations` output stores it: its id; its app and API, each as an index
+ * into the resource's sorted `appIds` and `apiIds` (or as the id itself, for a record of a pair
+ * the inputs no longer hold, kept until an update cancels it); when the API authorized the pair;
+ * and, only where they differ from the inputs' (a rebind that failed), the record's options.
+ */
+export type StoredAuthorization = [
+  id: string,
+  app: number | string,
+  api: number | string,
+  authTime: string,
+  options?: RecordOptions,
+];
 
 /** The resource's inputs after `check`: validated, de-duplicated, sorted, defaults filled in. */
 export interface AuthorizationInputs {
@@ -92,7 +114,10 @@ export interface AuthorizationInputs {
   journalKey?: string;
 }
 
-/** The resource's outputs: the inputs plus what the provider resolved and created. */
+/**
+ * The resource's outputs as the provider works with them (records whole): the inputs plus what the
+ * provider resolved and created. The engine stores them as {@link StoredOutputs}.
+ */
 export interface AuthorizationOutputs extends AuthorizationInputs {
   /** The region the records live in (from the input or the provider settings). */
   region: string;
@@ -107,3 +132,9 @@ export interface AuthorizationOutputs extends AuthorizationInputs {
    */
   unconfirmed: UnconfirmedPair[];
 }
+
+/** The outputs as the engine stores them: `authorizations` compacted (see `state.ts`). */
+export type StoredOutputs = Omit<AuthorizationOutputs, "authorizations"> & {
+  /** One entry per authorized pair, sorted by app then API. */
+  authorizations: StoredAuthorization[];
+};

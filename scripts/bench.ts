@@ -7,7 +7,12 @@
  * Then a throttled destroy: N records (default 10,000) against a tenant throttle of 250 requests a
  * second (burst 250, 20 ms answers), as a ratio to the throttle's floor.
  *
+ * First, one resource of 10 apps x 1,000 APIs at 20 ms: create, no-op, refresh and destroy as
+ * ratios to their floor, with the host's CPU time and peak memory and the outputs' bytes a record.
+ * Every command runs in its own provider host, as each `pulumi` command starts one.
+ *
  *   npm run bench -- [--latency MS] [--json FILE] [--throttled-records N] [--only-throttled]
+ *                    [--only-large]
  */
 import { execFileSync } from "node:child_process";
 import {
@@ -41,6 +46,16 @@ interface Measured {
   /** Inside the provider host: the provider's create/update/read/delete calls, as it logs them. */
   providerMs: number;
   floorMs: number;
+  /** CPU time (user + system) of the command's provider host, start-up excluded. */
+  hostCpuMs: number;
+  /** Peak resident memory of the command's provider host. */
+  hostPeakRss: number;
+  /** CPU time of the emulator (its own process) during the command. */
+  emulatorCpuMs: number;
+  /** Records in the state after the command. */
+  records: number;
+  /** Bytes of the JSON of every resource's outputs in the state after the command. */
+  outputBytes: number;
 }
 
 /** Independent calls of one phase run side by side; phases run one after the other. */
@@ -60,10 +75,20 @@ async function main(): Promise<void> {
       json: { type: "string" },
       "throttled-records": { type: "string", default: "10000" },
       "only-throttled": { type: "boolean" },
+      "only-large": { type: "boolean" },
     },
   });
   const latency = Number(values.latency);
+  let big: Measured[] = [];
   const provider = serializedProvider(ROOT);
+  if (!values["only-throttled"]) {
+    big = await large(provider);
+    console.log(renderLarge(big));
+  }
+  if (values["only-large"]) {
+    if (values.json) writeFileSync(values.json, JSON.stringify({ large: big }, null, 2));
+    return;
+  }
   const throttled = await throttledDestroy(provider, Number(values["throttled-records"]));
   console.log(renderThrottled(throttled));
   if (values["only-throttled"]) {
@@ -78,6 +103,7 @@ async function main(): Promise<void> {
     results.push(...(await scenarios(provider, latency, mode, concurrency)));
   }
   const report = {
+    large: big,
     throttled,
     latencyMs: latency,
     scenarios: results,
@@ -87,6 +113,99 @@ async function main(): Promise<void> {
   };
   console.log(render(report));
   if (values.json) writeFileSync(values.json, JSON.stringify(report, null, 2));
+}
+
+/** One command of the benchmark: its own provider host, as each `pulumi` command starts one. */
+interface Command {
+  emu: EmulatorProcess;
+  config: Record<string, string>;
+  /** Concurrency the floor assumes (the provider's `roma:maxConcurrency`). */
+  limit: number;
+  latency: number;
+  mode: string;
+  /** Routes whose calls make the floor, by scenario. */
+  phases: Record<string, Route[]>;
+}
+
+/**
+ * Runs one command in a fresh provider host against `state`, and measures it: the emulator's
+ * calls, the provider's own time (as the host logs it), the host's CPU time and peak memory, the
+ * emulator's CPU time, and the size of the outputs the command leaves in the state.
+ */
+async function measureCommand(
+  c: Command,
+  scenario: string,
+  state: StackState,
+  run: (engine: Engine) => Promise<unknown>,
+): Promise<{ measured: Measured; state: StackState }> {
+  process.stderr.write(`${c.mode}: ${scenario}\n`);
+  const host = await ProviderHost.start({ cwd: ROOT, env: { ...process.env, ROMA_DEBUG: "1" } });
+  await host.configure(c.config);
+  const before = await c.emu.counts();
+  const emuBefore = usage(c.emu.pid);
+  const hostBefore = usage(host.pid);
+  const engine = new Engine(host, state);
+  const started = performance.now();
+  await run(engine);
+  const wallMs = performance.now() - started;
+  const hostAfter = usage(host.pid);
+  const emuAfter = usage(c.emu.pid);
+  await new Promise((resolve) => setTimeout(resolve, 50)); // the host's stderr arrives a moment later
+  const providerMs = [...host.output.matchAll(/\[roma\] \w+ took (\d+) ms/g)].reduce(
+    (sum, m) => sum + Number(m[1]),
+    0,
+  );
+  await host.close();
+  const after = await c.emu.counts();
+  const calls = Object.fromEntries(
+    Object.entries(after)
+      .map(([route, n]) => [route, n - (before[route as Route] ?? 0)])
+      .filter(([, n]) => n !== 0),
+  ) as Partial<Record<Route, number>>;
+  const rounds = c.phases[scenario].reduce(
+    (sum, route) => sum + Math.ceil((calls[route] ?? 0) / c.limit),
+    0,
+  );
+  const next = engine.snapshot();
+  const records = next.resources.reduce((n, r) => n + recordCount(r.outputs), 0);
+  const measured: Measured = {
+    scenario,
+    mode: c.mode,
+    calls,
+    wallMs,
+    providerMs,
+    floorMs: rounds * c.latency,
+    hostCpuMs: hostAfter.cpuMs - hostBefore.cpuMs,
+    hostPeakRss: hostAfter.peakRss,
+    emulatorCpuMs: emuAfter.cpuMs - emuBefore.cpuMs,
+    records,
+    outputBytes: next.resources.reduce(
+      (n, r) => n + Buffer.byteLength(JSON.stringify(r.outputs)),
+      0,
+    ),
+  };
+  return { measured, state: next };
+}
+
+function recordCount(outputs: Props): number {
+  return Array.isArray(outputs.authorizations) ? outputs.authorizations.length : 0;
+}
+
+const CLOCK_TICKS = Number(execFileSync("getconf", ["CLK_TCK"]).toString());
+
+/** CPU time (user + system) a process has used so far, and its peak resident memory, from /proc. */
+function usage(pid: number): { cpuMs: number; peakRss: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const cpuMs = ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return { cpuMs, peakRss: Number(hwm?.[1] ?? 0) * 1024 };
+}
+
+function plainConfig(emu: EmulatorProcess): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(emulatorConfig(emu)).map(([k, v]) => [k, typeof v === "string" ? v : v.secret]),
+  );
 }
 
 async function scenarios(
@@ -104,38 +223,21 @@ async function scenarios(
     "--latency",
     String(latency),
   ]);
-  const host = await ProviderHost.start({ cwd: ROOT, env: { ...process.env, ROMA_DEBUG: "1" } });
-  const config = Object.fromEntries(
-    Object.entries(emulatorConfig(emu)).map(([k, v]) => [k, typeof v === "string" ? v : v.secret]),
-  );
-  await host.configure(concurrency ? { ...config, "roma:maxConcurrency": concurrency } : config);
-  const limit = Number(concurrency ?? 10);
+  const config = plainConfig(emu);
+  const c: Command = {
+    emu,
+    config: concurrency ? { ...config, "roma:maxConcurrency": concurrency } : config,
+    limit: Number(concurrency ?? 10),
+    latency,
+    mode,
+    phases: PHASES,
+  };
   let state: StackState = { resources: [] };
   const out: Measured[] = [];
   const measure = async (scenario: string, run: (engine: Engine) => Promise<unknown>) => {
-    process.stderr.write(`${mode}: ${scenario}\n`);
-    const before = await emu.counts();
-    const engine = new Engine(host, state);
-    const logged = host.output.length;
-    const started = performance.now();
-    await run(engine);
-    const wallMs = performance.now() - started;
-    await new Promise((resolve) => setTimeout(resolve, 50)); // the host's stderr arrives a moment later
-    const providerMs = [
-      ...host.output.slice(logged).matchAll(/\[roma\] \w+ took (\d+) ms/g),
-    ].reduce((sum, m) => sum + Number(m[1]), 0);
-    state = engine.snapshot();
-    const after = await emu.counts();
-    const calls = Object.fromEntries(
-      Object.entries(after)
-        .map(([route, n]) => [route, n - (before[route as Route] ?? 0)])
-        .filter(([, n]) => n !== 0),
-    ) as Partial<Record<Route, number>>;
-    const rounds = PHASES[scenario].reduce(
-      (sum, route) => sum + Math.ceil((calls[route] ?? 0) / limit),
-      0,
-    );
-    out.push({ scenario, mode, calls, wallMs, providerMs, floorMs: rounds * latency });
+    const done = await measureCommand(c, scenario, state, run);
+    out.push(done.measured);
+    state = done.state;
   };
   const apis = emu.seed.apis.map((a) => a.id);
   const apps = emu.seed.apps.map((a) => a.id);
@@ -150,14 +252,6 @@ async function scenarios(
   const wide = inputs(apps.slice(1), apis.slice(200, 250));
   const register = (engine: Engine, name: string, props: Props) =>
     engine.register(`urn:pulumi:bench::roma::${TYPE}::${name}`, TYPE, name, props);
-  // The host's first operation loads the provider and warms its HTTP path; that cold start is
-  // measured on its own below. It works in another environment, so it touches no measured pair.
-  const warmUp = new Engine(host, { resources: [] });
-  await warmUp.register("urn:warm-up", TYPE, "warm-up", {
-    ...single,
-    envId: emu.seed.environments[1].id,
-  });
-  await warmUp.destroy();
 
   await measure("create 1 app x 200 APIs", (e) => register(e, "single", single));
   // The single app drops its first 50 APIs and takes 50 new ones.
@@ -173,14 +267,61 @@ async function scenarios(
     await register(e, "wide", wide);
   });
   // Refresh and destroy only the 1000-pair resource.
-  const wideOnly = () => ({ resources: state.resources.filter((r) => r.name === "wide") });
   const singleOnly = state.resources.filter((r) => r.name !== "wide");
-  state = wideOnly();
+  state = { resources: state.resources.filter((r) => r.name === "wide") };
   await measure("refresh 1000", (e) => e.refresh());
   await measure("destroy 1000", (e) => e.destroy());
-  state = { resources: singleOnly };
-  await new Engine(host, state).destroy();
-  await host.close();
+  await measureCommand(c, "destroy 1000", { resources: singleOnly }, (e) => e.destroy());
+  await emu.close();
+  return out;
+}
+
+const LARGE = { apps: 10, apis: 1000, latencyMs: 20 };
+
+const LARGE_PHASES: Record<string, Route[]> = {
+  [`create ${LARGE.apps} apps x ${LARGE.apis} APIs`]: ["authorize"],
+  [`no-op up (${LARGE.apps * LARGE.apis} pairs)`]: [],
+  [`refresh ${LARGE.apps * LARGE.apis}`]: ["list"],
+  [`destroy ${LARGE.apps * LARGE.apis}`]: ["cancel"],
+};
+
+/**
+ * One resource of 10 apps x 1,000 APIs (10,000 pairs) at 20 ms an answer, each command in its own
+ * host: create, a no-op up, refresh (preview and apply: two reads) and destroy.
+ */
+async function large(provider: string): Promise<Measured[]> {
+  const emu = await emulatorProcess(
+    ["--apps", LARGE.apps, "--apis", LARGE.apis, "--latency", LARGE.latencyMs].map(String),
+  );
+  const c: Command = {
+    emu,
+    config: plainConfig(emu),
+    limit: 10,
+    latency: LARGE.latencyMs,
+    mode: "shipped (10)",
+    phases: LARGE_PHASES,
+  };
+  const props: Props = {
+    __provider: provider,
+    instanceId: emu.seed.instanceId,
+    envId: RELEASE,
+    appIds: emu.seed.apps.map((a) => a.id),
+    apiIds: emu.seed.apis.map((a) => a.id),
+  };
+  const up = (e: Engine) => e.register(`urn:pulumi:bench::roma::${TYPE}::big`, TYPE, "big", props);
+  const [create, noop, refresh, destroy] = Object.keys(LARGE_PHASES);
+  let state: StackState = { resources: [] };
+  const out: Measured[] = [];
+  for (const [scenario, run] of [
+    [create, up],
+    [noop, up],
+    [refresh, (e: Engine) => e.refresh()],
+    [destroy, (e: Engine) => e.destroy()],
+  ] as const) {
+    const done = await measureCommand(c, scenario, state, run);
+    out.push(done.measured);
+    state = done.state;
+  }
   await emu.close();
   return out;
 }
@@ -211,10 +352,7 @@ async function throttledDestroy(provider: string, records: number): Promise<Thro
       .map(String),
   );
   const host = await ProviderHost.start({ cwd: ROOT, env: { ...process.env, ROMA_DEBUG: "1" } });
-  const config = Object.fromEntries(
-    Object.entries(emulatorConfig(emu)).map(([k, v]) => [k, typeof v === "string" ? v : v.secret]),
-  );
-  await host.configure({ ...config, "roma:operationTimeout": "1800" });
+  await host.configure({ ...plainConfig(emu), "roma:operationTimeout": "1800" });
   const engine = new Engine(host, { resources: [] });
   await engine.register(`urn:pulumi:bench::roma::${TYPE}::throttled`, TYPE, "throttled", {
     __provider: provider,
@@ -270,6 +408,8 @@ function renderThrottled(m: ThrottledMeasure): string {
  * The emulator in its own process, as a real service would be: in the benchmark's process its
  * answers would wait on the harness's work.
  */
+type EmulatorProcess = Awaited<ReturnType<typeof emulatorProcess>>;
+
 async function emulatorProcess(args: string[]) {
   const child = spawn(
     process.execPath,
@@ -291,6 +431,7 @@ async function emulatorProcess(args: string[]) {
     (await fetch(`${url}/_emulator/${path}`, { headers: { "X-Emulator-Key": key } })).json();
   return {
     url,
+    pid: child.pid!,
     seed: (await control("seed")) as EmulatorSeed,
     counts: async () =>
       ((await control("log")) as { counts: Partial<Record<Route, number>> }).counts,
@@ -404,6 +545,30 @@ function du(path: string): number {
   return readdirSync(path).reduce((sum, entry) => sum + du(join(path, entry)), 0);
 }
 
+const mb = (n: number) => `${(n / 1048576).toFixed(0)} MB`;
+
+function renderLarge(rows: Measured[]): string {
+  return [
+    `One resource of ${LARGE.apps} apps x ${LARGE.apis} APIs, ${LARGE.latencyMs} ms per answer, each command in its own provider host (as with \`pulumi\`). Host CPU excludes its start-up; refresh reads twice (preview, then apply).`,
+    "",
+    "| phase | calls | floor | provider | provider / floor | end to end | host CPU | host peak RSS | emulator CPU | outputs per record |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ...rows.map(
+      (m) =>
+        `| ${m.scenario} | ${callList(m.calls)} | ${m.floorMs} ms | ${m.providerMs} ms | ${m.floorMs > 0 ? `${(m.providerMs / m.floorMs).toFixed(2)}x` : "-"} | ${Math.round(m.wallMs)} ms | ${Math.round(m.hostCpuMs)} ms | ${mb(m.hostPeakRss)} | ${Math.round(m.emulatorCpuMs)} ms | ${m.records > 0 ? `${Math.round(m.outputBytes / m.records)} B (${(m.outputBytes / 1024).toFixed(0)} KB)` : "-"} |`,
+    ),
+    "",
+  ].join("\n");
+}
+
+function callList(calls: Partial<Record<Route, number>>): string {
+  return (
+    Object.entries(calls)
+      .map(([r, n]) => `${r} ${n}`)
+      .join(", ") || "0"
+  );
+}
+
 function render(report: {
   latencyMs: number;
   scenarios: Measured[];
@@ -412,30 +577,27 @@ function render(report: {
   officialSigner: { installBytes: number; loadMs: number; ownLoadMs: number };
 }): string {
   const rows = [
-    "| scenario | mode | calls | floor | provider | provider / floor | end to end | speed-up |",
-    "|---|---|---|---:|---:|---:|---:|---:|",
+    "| scenario | mode | calls | floor | provider | provider / floor | end to end | speed-up | host CPU | host peak RSS | emulator CPU |",
+    "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const m of report.scenarios) {
     const baseline = report.scenarios.find(
       (b) => b.scenario === m.scenario && b.mode.startsWith("sequential"),
     );
-    const calls =
-      Object.entries(m.calls)
-        .map(([r, n]) => `${r} ${n}`)
-        .join(", ") || "0";
+    const calls = callList(m.calls);
     const ratio = m.floorMs > 0 ? `${(m.providerMs / m.floorMs).toFixed(2)}x` : "-";
     const speedUp =
       baseline && baseline !== m && m.providerMs > 0
         ? `${(baseline.providerMs / m.providerMs).toFixed(1)}x`
         : "";
     rows.push(
-      `| ${m.scenario} | ${m.mode} | ${calls} | ${m.floorMs} ms | ${m.providerMs} ms | ${ratio} | ${Math.round(m.wallMs)} ms | ${speedUp} |`,
+      `| ${m.scenario} | ${m.mode} | ${calls} | ${m.floorMs} ms | ${m.providerMs} ms | ${ratio} | ${Math.round(m.wallMs)} ms | ${speedUp} | ${Math.round(m.hostCpuMs)} ms | ${mb(m.hostPeakRss)} | ${Math.round(m.emulatorCpuMs)} ms |`,
     );
   }
   const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
   return [
     `Latency injected per request: ${report.latencyMs} ms. Floor = dependent round trips x latency, where a phase of n independent calls at concurrency c takes ceil(n / c) round trips.`,
-    "Provider: the time the provider's create/update/read/delete took inside the provider host. End to end adds the engine harness and the gRPC round trips to the host, whose property conversions grow with the state (the no-op row shows them alone). Speed-up: sequential provider time / this provider time.",
+    "Provider: the time the provider's create/update/read/delete took inside the provider host. End to end adds the engine harness and the gRPC round trips to a fresh host per command, whose property conversions grow with the state (the no-op row shows them alone). Speed-up: sequential provider time / this provider time.",
     "",
     ...rows,
     "",

@@ -2,7 +2,8 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import type { Emulator } from "../emulator";
 import { AppAuthorizationProvider } from "../provider";
-import type { AuthorizationOutputs } from "../provider/types";
+import { readOutputs } from "../provider/state";
+import type { AuthorizationOutputs, AuthorizationRecord } from "../provider/types";
 
 export type Settings = Record<string, string>;
 
@@ -44,9 +45,14 @@ export async function checkedInputs(
   return inputs as Record<string, unknown>;
 }
 
+/** The whole records of outputs (or a partial failure's properties) as the provider stores them. */
+export function recordsOf(outs: unknown): AuthorizationRecord[] {
+  return readOutputs(outs as Record<string, unknown>).authorizations ?? [];
+}
+
 /** `app/api` keys of an output's records, sorted. */
 export function pairsOf(outs: unknown): string[] {
-  return ((outs as AuthorizationOutputs).authorizations ?? [])
+  return recordsOf(outs)
     .map((r) => `${r.appId}/${r.apiId}`)
     .sort();
 }

@@ -21,6 +21,6 @@ const orders = new AppAuthorization("orders-app", {
 /** The resource id: `{instanceId}/{envId}/{suffix}`, stable across updates. */
 export const authorizationId = orders.id;
 /** One record id per authorized API. */
-export const recordIds = orders.authorizations.apply((records) =>
+export const recordIds = orders.records.apply((records) =>
   Object.fromEntries(records.map((r) => [r.apiId, r.id])),
 );

@@ -6,6 +6,7 @@
  * checkpointed at each step's start and end as the snapshot manager writes it, so a command killed
  * mid-step leaves exactly what the engine would leave.
  */
+import { expandAuthorizations, type RecordContext } from "../../provider/state";
 import type { ProviderHost, Props } from "./host";
 import { isPartialFailure } from "./host";
 
@@ -504,8 +505,11 @@ function copyOp(op: PendingOperation): PendingOperation {
 
 /** `app/api` pairs: from the records of outputs, or (planned) from the inputs' id lists. */
 export function pairs(props: Props, recordsOnly = false): string[] {
-  const records = props.authorizations as { appId: string; apiId: string }[] | undefined;
-  if (records || recordsOnly) return (records ?? []).map((r) => `${r.appId}/${r.apiId}`);
+  if (props.authorizations || recordsOnly) {
+    return expandAuthorizations(props as unknown as RecordContext).map(
+      (r) => `${r.appId}/${r.apiId}`,
+    );
+  }
   const apps = Array.isArray(props.appIds) ? (props.appIds as string[]) : [];
   const apis = Array.isArray(props.apiIds) ? (props.apiIds as string[]) : [];
   return apps.flatMap((app) => apis.map((api) => `${app}/${api}`));

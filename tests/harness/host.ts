@@ -215,6 +215,11 @@ export class ProviderHost {
     await this.call("cancel", new this.empty.Empty());
   }
 
+  /** The host's process id (the benchmark reads its CPU time and peak memory from /proc). */
+  get pid(): number {
+    return this.child.pid!;
+  }
+
   async close(): Promise<void> {
     this.client.close();
     if (this.child.exitCode !== null) return;
@@ -254,7 +259,9 @@ export class ProviderHost {
       const child = execFile(
         "/usr/bin/python3",
         [existsSync(script) ? script : join(__dirname, "grpc-call.py"), this.address, path],
-        { maxBuffer: 1024 * 1024 * 1024 },
+        // The engine's client, not the program's: none of the program's environment (its
+        // PULUMI_CONFIG alone can pass Linux's 128 KiB limit on one variable: spawn E2BIG).
+        { maxBuffer: 1024 * 1024 * 1024, env: { PATH: process.env.PATH ?? "" } },
         (error, stdout, stderr) =>
           error ? reject(new Error(stderr || error.message)) : resolve(stdout),
       );

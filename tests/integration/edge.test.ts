@@ -9,7 +9,13 @@ import { AppAuthorizationProvider } from "../../provider";
 import { budgetOf, type Budget } from "../../provider/http/deadline";
 import { AdaptiveLimiter } from "../../provider/http/limiter";
 import { Transport } from "../../provider/http/transport";
-import { checkedInputs, configuredProvider, emulatorSettings, type Settings } from "../support";
+import {
+  checkedInputs,
+  configuredProvider,
+  emulatorSettings,
+  recordsOf,
+  type Settings,
+} from "../support";
 import { STUB_INPUTS, silentListener, stubServer, type Listener } from "./stubs";
 
 const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
@@ -157,7 +163,7 @@ describe("ids that would rewrite a request path", () => {
     const before = emu.control.log().length;
     const planted = {
       ...created.outs,
-      authorizations: [{ ...created.outs.authorizations[0], id: "x/../../../v1/other" }],
+      authorizations: [{ ...recordsOf(created.outs)[0], id: "x/../../../v1/other" }],
     };
     await expect(provider.delete(created.id, planted)).rejects.toThrow(
       /"x\/..\/..\/..\/v1\/other" cannot be part of a request path/,
@@ -165,7 +171,7 @@ describe("ids that would rewrite a request path", () => {
     await expect(
       provider.delete(created.id, {
         ...planted,
-        authorizations: [{ ...created.outs.authorizations[0], id: ".." }],
+        authorizations: [{ ...recordsOf(created.outs)[0], id: ".." }],
       }),
     ).rejects.toThrow(/cannot be part of a request path/);
     expect(emu.control.log().length).toBe(before);

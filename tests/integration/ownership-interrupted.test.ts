@@ -9,8 +9,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FAULTS, startEmulator, type Emulator } from "../../emulator";
 import type { AppAuthorizationProvider } from "../../provider";
-import type { AuthorizationOutputs } from "../../provider/types";
-import { bound, checkedInputs, failureOf, pairsOf, product, type Settings } from "../support";
+import {
+  bound,
+  checkedInputs,
+  failureOf,
+  pairsOf,
+  product,
+  recordsOf,
+  type Settings,
+} from "../support";
 import { freshProcess } from "./ownership-support";
 
 const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
@@ -84,9 +91,11 @@ describe("interrupted runs", () => {
     );
     expect(pairsOf(outs)).toEqual(bound(emu));
     const ids = emu.control.bindings().map((b) => b.id);
-    expect((outs as AuthorizationOutputs).authorizations.map((r) => r.id).sort()).toEqual(
-      ids.sort(),
-    );
+    expect(
+      recordsOf(outs)
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual(ids.sort());
 
     provider = await command();
     await provider.delete(id, outs);

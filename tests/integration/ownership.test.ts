@@ -6,13 +6,13 @@
  */
 import { FAULTS, startEmulator, type Emulator, type Fault } from "../../emulator";
 import type { AppAuthorizationProvider } from "../../provider";
-import type { AuthorizationOutputs } from "../../provider/types";
 import {
   bound,
   checkedInputs,
   failureOf,
   pairsOf,
   product,
+  recordsOf,
   type PartialFailure,
   type Settings,
 } from "../support";
@@ -63,7 +63,7 @@ describe("ownership", () => {
       const b = await provider.create(
         await inputs(provider, { appIds: [apps[0]], apiIds: [apis[0]] }),
       );
-      const [record] = (b.outs as AuthorizationOutputs).authorizations;
+      const [record] = recordsOf(b.outs);
       return record.id;
     }
     const stillB = (id: string) =>
@@ -159,7 +159,11 @@ describe("ownership", () => {
       .bindings()
       .map((b) => b.id)
       .sort();
-    expect((outs as AuthorizationOutputs).authorizations.map((r) => r.id).sort()).toEqual(ids);
+    expect(
+      recordsOf(outs)
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual(ids);
     provider = await command();
     await provider.delete(failed.id, outs);
     expect(bound(emu)).toEqual([]);

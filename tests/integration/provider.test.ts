@@ -4,6 +4,7 @@
  */
 import { startEmulator, type Emulator } from "../../emulator";
 import type { AppAuthorizationProvider } from "../../provider";
+import { readOutputs } from "../../provider/state";
 import type { AuthorizationOutputs } from "../../provider/types";
 
 type Props = Record<string, unknown>;
@@ -14,6 +15,7 @@ import {
   configuredProvider,
   emulatorSettings,
   pairsOf,
+  recordsOf,
   product,
 } from "../support";
 
@@ -45,7 +47,7 @@ describe("AppAuthorizationProvider against the emulator", () => {
   const create = async (change: Record<string, unknown> = {}) => {
     const news = await inputs(change);
     const { id, outs } = await provider.create(news);
-    return { id, outs: outs as AuthorizationOutputs & Props, news };
+    return { id, outs: readOutputs(outs) as AuthorizationOutputs & Props, news };
   };
 
   it("check and diff make no API call", async () => {
@@ -67,13 +69,15 @@ describe("AppAuthorizationProvider against the emulator", () => {
     expect(bound(emu)).toEqual(pairsOf(outs));
     const ids = new Set(emu.control.bindings().map((b) => b.id));
     expect(outs.authorizations.every((r) => ids.has(r.id))).toBe(true);
-    expect(outs.authorizations[0]).toMatchObject({
-      authRole: "PROVIDER",
+    expect(outs.authorizations[0]).toEqual({
+      id: outs.authorizations[0].id,
+      appId: outs.appIds[0],
+      apiId: outs.apiIds[0],
+      authTime: emu.control.bindings().find((b) => b.id === outs.authorizations[0].id)!.authTime,
       authTunnel: "NORMAL",
       authWhitelist: [],
       authBlacklist: [],
       visitParam: "",
-      appName: "app_1",
     });
     expect(outs).toMatchObject({
       region: emu.seed.region,
@@ -102,9 +106,7 @@ describe("AppAuthorizationProvider against the emulator", () => {
     const log = emu.control.log().map((e) => e.route);
     expect(log).toEqual(["authorize", "cancel"]);
     // The records that stayed kept their ids.
-    const kept = (updated as AuthorizationOutputs).authorizations.filter(
-      (r) => r.apiId === apis[1],
-    );
+    const kept = recordsOf(updated).filter((r) => r.apiId === apis[1]);
     expect(kept[0].id).toBe(outs.authorizations.find((r) => r.apiId === apis[1])!.id);
   });
 
@@ -126,7 +128,7 @@ describe("AppAuthorizationProvider against the emulator", () => {
     const news = await inputs({ visitParams: [{ apiId: apis[1], visitParam: "tenant" }] });
     const { outs: updated } = await provider.update(id, outs, news);
     expect(emu.control.log().map((e) => e.route)).toEqual(["cancel", "authorize"]);
-    const records = (updated as AuthorizationOutputs).authorizations;
+    const records = recordsOf(updated);
     expect(records.find((r) => r.apiId === apis[1])!.visitParam).toBe("tenant");
     expect(emu.control.bindings().find((b) => b.apiId === apis[1])!.visitParam).toBe("tenant");
   });

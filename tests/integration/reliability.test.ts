@@ -11,7 +11,6 @@ import {
   type Fault,
 } from "../../emulator";
 import type { AppAuthorizationProvider } from "../../provider";
-import type { AuthorizationOutputs } from "../../provider/types";
 import {
   bound,
   checkedInputs,
@@ -19,6 +18,7 @@ import {
   emulatorSettings,
   failureOf,
   pairsOf,
+  recordsOf,
   product,
   type Settings,
 } from "../support";
@@ -119,7 +119,7 @@ describe("reliability", () => {
       ]);
       expect(bound(emu)).toEqual(product([apps[0]], apis.slice(0, 4)));
       const ids = new Set(emu.control.bindings().map((b) => b.id));
-      expect((outs as AuthorizationOutputs).authorizations.every((r) => ids.has(r.id))).toBe(true);
+      expect(recordsOf(outs).every((r) => ids.has(r.id))).toBe(true);
     });
 
     it("is sent again when the listing shows it never took effect", async () => {
@@ -141,7 +141,11 @@ describe("reliability", () => {
           .bindings()
           .map((b) => b.id)
           .sort();
-        expect((outs as AuthorizationOutputs).authorizations.map((r) => r.id).sort()).toEqual(ids);
+        expect(
+          recordsOf(outs)
+            .map((r) => r.id)
+            .sort(),
+        ).toEqual(ids);
         expect(emu.control.counts().authorize).toBe(2);
       },
     );
@@ -158,7 +162,7 @@ describe("reliability", () => {
         visitParams: [{ apiId: apis[0], visitParam: "tenant" }],
       });
       const { outs: updated } = await provider.update(id, outs, news);
-      const [record] = (updated as AuthorizationOutputs).authorizations;
+      const [record] = recordsOf(updated);
       expect(record.id).toBe(emu.control.bindings()[0].id);
       expect(emu.control.bindings()).toHaveLength(1);
     });
@@ -173,7 +177,7 @@ describe("reliability", () => {
       provider = await freshProcess(emu, { "roma:consistencyTimeout": "3" });
       once("authorize", FAULTS.drop(true));
       const { outs } = await create({ apiIds: [apis[0]] });
-      const [record] = (outs as AuthorizationOutputs).authorizations;
+      const [record] = recordsOf(outs);
       expect(emu.control.bindings()).toHaveLength(1);
       expect(record.id).toBe(emu.control.bindings()[0].id);
       await provider.delete("id", outs);
@@ -310,9 +314,7 @@ describe("reliability", () => {
         expect(bound(emu)).toEqual([`${apps[0]}/${apis[1]}`]);
 
         const { id, outs } = await create({ apiIds: [apis[0], apis[1]], adoptExisting: true });
-        const adopted = (outs as AuthorizationOutputs).authorizations.find(
-          (r) => r.apiId === apis[1],
-        );
+        const adopted = recordsOf(outs).find((r) => r.apiId === apis[1]);
         expect(adopted?.id).toBe(existing.id);
         await provider.delete(id, outs);
         expect(bound(emu)).toEqual([]);

@@ -5,6 +5,7 @@
  */
 import { startEmulator } from "../../emulator";
 import { emulatorConfig, PROGRAM, Stack } from "../harness/lifecycle";
+import { recordsOf } from "../support";
 
 const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 
@@ -40,7 +41,7 @@ describe("a partial failure too large to report record by record", () => {
       // The partial state carries every record the API made (nothing to find by listing later).
       const made = emu.control.bindings().map((b) => b.id);
       expect(made).toHaveLength(980);
-      expect(ids(partial.outputs.authorizations).sort()).toEqual([...made].sort());
+      expect(ids(partial.outputs).sort()).toEqual([...made].sort());
       emu.control.resetLog();
       expect((await stack.up()).error).toBeUndefined();
       // Only the 20 failed pairs (20 apps x 1 API: one request) are written again; none cancelled.
@@ -49,7 +50,7 @@ describe("a partial failure too large to report record by record", () => {
       const [done] = stack.state.resources;
       expect(done.initErrors).toBeUndefined();
       expect(emu.control.bindings()).toHaveLength(1000);
-      expect(ids(done.outputs.authorizations).sort()).toEqual(
+      expect(ids(done.outputs).sort()).toEqual(
         emu.control
           .bindings()
           .map((b) => b.id)
@@ -64,6 +65,6 @@ describe("a partial failure too large to report record by record", () => {
   });
 });
 
-function ids(records: unknown): string[] {
-  return (records as { id: string }[]).map((r) => r.id);
+function ids(outputs: unknown): string[] {
+  return recordsOf(outputs).map((r) => r.id);
 }

@@ -9,7 +9,7 @@
  */
 import { FAULTS, startEmulator } from "../../emulator";
 import { emulatorConfig, PROGRAM, Stack } from "../harness/lifecycle";
-import { bound, product } from "../support";
+import { bound, product, recordsOf } from "../support";
 
 const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 const MINUTE = 60_000;
@@ -51,7 +51,7 @@ it("a record cancelled by an earlier command is never claimed again; destroy lea
     expect(y).toBeDefined();
     expect(y).not.toBe(x);
     // Whatever up reported, the state must never hold the cancelled record as P's.
-    const recorded = (stack.state.resources[0]?.outputs.authorizations ?? []) as { id: string }[];
+    const recorded = recordsOf(stack.state.resources[0]?.outputs ?? {});
     expect(recorded.map((r) => r.id)).not.toContain(x);
 
     // Settle (reads catch up), then destroy: nothing may stay bound.

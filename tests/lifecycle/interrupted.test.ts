@@ -9,7 +9,7 @@ import { startEmulator, type Emulator } from "../../emulator";
 import { Interrupter } from "../harness/interrupt";
 import { emulatorConfig, PROGRAM, Stack } from "../harness/lifecycle";
 import type { Declared } from "../harness/program";
-import { bound, product } from "../support";
+import { bound, product, recordsOf } from "../support";
 
 const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 const KEY = "roma-appauth/dev/big";
@@ -52,7 +52,7 @@ describe("a command killed mid-step", () => {
   const kill = (answers: number) => ({ interrupt: { proxy, answers } });
   const journal = () => (existsSync(stack.journalDir) ? readdirSync(stack.journalDir) : []);
   const recorded = () =>
-    ((stack.state.resources[0]?.outputs.authorizations ?? []) as { id: string }[])
+    recordsOf(stack.state.resources[0]?.outputs ?? {})
       .map((r) => r.id)
       .sort();
   const existing = () =>

@@ -20,6 +20,7 @@ import type { StackState } from "../harness/engine";
 import { Interrupter } from "../harness/interrupt";
 import { emulatorConfig, PROGRAM, Stack, type RunOptions } from "../harness/lifecycle";
 import type { Declared } from "../harness/program";
+import { recordsOf } from "../support";
 
 const RUNS = Number(process.env.MODEL_RUNS ?? 2);
 const DEFAULT_SEED = 20261201;
@@ -279,13 +280,9 @@ function check(emu: Emulator, state: StackState, s: Step): void {
   }
   // The state holds exactly the records that exist, with their ids, and nothing unsettled.
   const stateRecords = state.resources.flatMap((r) => {
-    const outs = r.outputs as {
-      envId: string;
-      authorizations: { id: string; appId: string; apiId: string }[];
-      unconfirmed: unknown[];
-    };
+    const outs = r.outputs as { envId: string; unconfirmed: unknown[] };
     if (r.pendingDelete || r.initErrors || outs.unconfirmed.length > 0) stats.stateMismatches++;
-    return outs.authorizations.map((a) => `${outs.envId}/${a.appId}/${a.apiId}=${a.id}`);
+    return recordsOf(r.outputs).map((a) => `${outs.envId}/${a.appId}/${a.apiId}=${a.id}`);
   });
   const realRecords = [...actual].map(([k, b]) => `${k}=${b.id}`);
   const mismatched =

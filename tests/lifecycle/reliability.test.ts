@@ -11,7 +11,7 @@ import {
   serializedProvider,
   Stack,
 } from "../harness/lifecycle";
-import { bound, product } from "../support";
+import { bound, product, recordsOf } from "../support";
 
 const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 
@@ -166,7 +166,7 @@ describe("a partial failure, through the engine", () => {
       const [resource] = stack.state.resources;
       expect(resource.initErrors).toHaveLength(1);
       expect(bound(emu)).toEqual(product([app], [apis[0], apis[2]]));
-      expect(ids(resource.outputs.authorizations).sort()).toEqual(
+      expect(ids(resource.outputs).sort()).toEqual(
         emu.control
           .bindings()
           .map((b) => b.id)
@@ -181,7 +181,7 @@ describe("a partial failure, through the engine", () => {
       expect(emu.control.counts()).toMatchObject({ authorize: 1 });
       expect(emu.control.counts().cancel).toBeUndefined();
       expect(stack.state.resources[0].initErrors).toBeUndefined();
-      expect(ids(stack.state.resources[0].outputs.authorizations)).toHaveLength(3);
+      expect(ids(stack.state.resources[0].outputs)).toHaveLength(3);
       expect((await stack.destroy()).error).toBeUndefined();
       expect(emu.control.bindings()).toEqual([]);
     } finally {
@@ -191,6 +191,6 @@ describe("a partial failure, through the engine", () => {
   });
 });
 
-function ids(records: unknown): string[] {
-  return (records as { id: string }[]).map((r) => r.id);
+function ids(outputs: unknown): string[] {
+  return recordsOf(outputs).map((r) => r.id);
 }
