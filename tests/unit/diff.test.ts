@@ -204,3 +204,40 @@ describe("diff: what counts as the same value", () => {
     });
   });
 });
+
+describe("diff: inputs compared apart from drift", () => {
+  // An entry for an app outside appIds changes no record, so only the comparison of the inputs
+  // can see it.
+  const outside = (
+    visitParam: string,
+    order: "apiId first" | "visitParam first" = "apiId first",
+  ) =>
+    order === "apiId first"
+      ? [{ apiId: "p1", appId: "a9", visitParam }]
+      : [{ visitParam, appId: "a9", apiId: "p1" }];
+
+  it("sees a changed value inside a visit parameter object, and not a changed key order", () => {
+    const before = { ...olds, visitParams: outside("x") };
+    expect(
+      decideDiff(before, { ...news, visitParams: outside("x", "visitParam first") }, settings),
+    ).toStrictEqual({
+      changes: false,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+    expect(decideDiff(before, { ...news, visitParams: outside("y") }, settings)).toStrictEqual({
+      changes: true,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+  });
+
+  it("reads a state without unconfirmed pairs as having none", () => {
+    const { unconfirmed: _u, ...older } = olds;
+    expect(decideDiff(older, news, settings)).toStrictEqual({
+      changes: false,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+  });
+});

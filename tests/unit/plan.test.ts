@@ -223,3 +223,54 @@ describe("batchPairs: the blocks", () => {
     expect(batchPairs([], 5)).toStrictEqual([]);
   });
 });
+
+describe("batchPairs: grouping", () => {
+  it("groups apps that want the same set of APIs, in whatever order the pairs come", () => {
+    const pairs = [
+      { appId: "a2", apiId: "p1" },
+      { appId: "a1", apiId: "p2" },
+      { appId: "a2", apiId: "p2" },
+      { appId: "a1", apiId: "p1" },
+    ];
+    expect(batchPairs(pairs, 100)).toStrictEqual([{ appIds: ["a1", "a2"], apiIds: ["p1", "p2"] }]);
+  });
+
+  it("never groups apps whose API lists only read alike when joined", () => {
+    const pairs = [
+      { appId: "a1", apiId: "p1" },
+      { appId: "a1", apiId: "p2" },
+      { appId: "a2", apiId: "p1p2" },
+    ];
+    expect(batchPairs(pairs, 100)).toStrictEqual([
+      { appIds: ["a1"], apiIds: ["p1", "p2"] },
+      { appIds: ["a2"], apiIds: ["p1p2"] },
+    ]);
+  });
+
+  it("cuts a product one API at a time when that takes fewest requests", () => {
+    expect(batchPairs(productPairs(["a1", "a2", "a3"], ["p1", "p2"]), 3)).toStrictEqual([
+      { appIds: ["a1", "a2", "a3"], apiIds: ["p1"] },
+      { appIds: ["a1", "a2", "a3"], apiIds: ["p2"] },
+    ]);
+  });
+});
+
+describe("sortRecords through planUpdate", () => {
+  it("orders by app, then API, then id, whatever the ids say", () => {
+    const records = [
+      rec("a", "y", { id: "1" }),
+      rec("b", "x", { id: "0" }),
+      rec("a", "x", { id: "2" }),
+      rec("a", "x", { id: "3" }),
+    ];
+    const plan = planUpdate(records, inputs({ appIds: ["c"], apiIds: ["z"] }));
+    expect(plan.unbind.map((r) => `${pairKey(r)}#${r.id}`)).toStrictEqual([
+      "a/x#2",
+      "a/x#3",
+      "a/y#1",
+      "b/x#0",
+    ]);
+    const reversed = planUpdate([...records].reverse(), inputs({ appIds: ["c"], apiIds: ["z"] }));
+    expect(reversed.unbind).toStrictEqual(plan.unbind);
+  });
+});
