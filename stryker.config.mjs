@@ -31,7 +31,9 @@ export default {
     },
   },
   checkers: ["typescript"],
-  tsconfigFile: "tsconfig.json",
+  // The checker only needs to know whether a mutant of provider/ compiles: checking provider/ alone
+  // (tests, emulator and scripts left out) is several times faster per mutant.
+  tsconfigFile: "tsconfig.mutation.json",
   coverageAnalysis: "perTest",
   // Re-runs test only the mutants whose code or covering tests changed since the last run.
   incremental: true,
