@@ -11,7 +11,7 @@ export default tseslint.config(
       "docs/api/**",
       "node_modules/**",
       "reports/**",
-      ".stryker-tmp/**",
+      ".stryker-tmp*/**",
     ],
   },
   eslint.configs.recommended,

@@ -4,15 +4,12 @@
  */
 import { planUpdate } from "./plan";
 import type { AuthorizationInputs, AuthorizationOutputs } from "./types";
-import { containsUnknown } from "./validate";
 
 /** What `diff` tells the engine. */
 export interface DiffDecision {
   changes: boolean;
   /** Inputs whose change replaces the resource. */
   replaces: string[];
-  /** Inputs that differ, for display. */
-  diffs: string[];
   /** Always false: a replacement never collides with the records it replaces (see README). */
   deleteBeforeReplace: boolean;
 }
@@ -46,14 +43,13 @@ export function decideDiff(
     projectId: news.projectId ?? settings.projectId ?? olds.projectId,
   };
   const replaces = REPLACING_INPUTS.filter((key) => differs(olds[key], effective[key]));
-  const diffs = [...replaces, ...UPDATING_INPUTS.filter((key) => differs(olds[key], news[key]))];
-  const drifted = diffs.length === 0 && !containsUnknown(news) && recordsDrifted(olds, news);
-  return {
-    changes: diffs.length > 0 || drifted,
-    replaces,
-    diffs,
-    deleteBeforeReplace: false,
-  };
+  // An unknown input always differs (state never holds the sentinel), so drift is only planned
+  // from inputs that are all known.
+  const changes =
+    replaces.length > 0 ||
+    UPDATING_INPUTS.some((key) => differs(olds[key], news[key])) ||
+    recordsDrifted(olds, news);
+  return { changes, replaces, deleteBeforeReplace: false };
 }
 
 // Records removed or changed outside Pulumi (seen by a refresh) or left unconfirmed by a lost
@@ -68,7 +64,6 @@ function recordsDrifted(
 }
 
 function differs(old: unknown, next: unknown): boolean {
-  if (containsUnknown(next)) return true;
   return canonical(old) !== canonical(next);
 }
 

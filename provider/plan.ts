@@ -123,11 +123,6 @@ export function sortRecords<T extends AuthorizationRecord>(records: readonly T[]
   );
 }
 
-/** The pairs of `pairs` that `keys` does not hold. */
-export function pairsMissingFrom<T extends Pair>(pairs: readonly T[], keys: Set<string>): T[] {
-  return pairs.filter((p) => !keys.has(pairKey(p)));
-}
-
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

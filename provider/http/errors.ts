@@ -214,6 +214,6 @@ function cut(text: string, max: number): string {
 }
 
 function header(headers: Record<string, unknown>, name: string): string | undefined {
-  const value = headers[name] ?? headers[name.toLowerCase()];
+  const value = headers[name];
   return typeof value === "string" ? value : undefined;
 }

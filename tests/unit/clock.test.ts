@@ -34,3 +34,54 @@ describe("the server's clock from Date headers", () => {
     expect(madeWithin("", window)).toBe(false);
   });
 });
+
+describe("the server's clock: edges", () => {
+  it("is unknown until an answer, then gives the earliest local time the server is surely past", () => {
+    const clock = new ServerClock();
+    expect([clock.known, clock.surelyPast(5000), clock.now()]).toStrictEqual([
+      false,
+      undefined,
+      undefined,
+    ]);
+    clock.observe(1000, 1100, 10_000);
+    expect(clock.known).toBe(true);
+    // The server reads at least local + 8,900: it is past 20,000 by local 11,101.
+    expect(clock.surelyPast(20_000)).toBe(11_101);
+    jest.useFakeTimers({ now: 50_000 });
+    try {
+      expect(clock.now()).toStrictEqual({ from: 58_900, to: 60_000 });
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it("starts over when the server's clock stepped back, too", () => {
+    const clock = new ServerClock();
+    clock.observe(0, 10, 60_000);
+    clock.observe(100, 110, 0);
+    expect(clock.window(0, 0)).toStrictEqual({ from: -110, to: 900 });
+  });
+
+  it("keeps bounds that touch the new evidence's edge", () => {
+    const clock = new ServerClock();
+    clock.observe(0, 0, 0); // offset in [0, 1000]
+    clock.observe(0, 0, 1000); // offset in [1000, 2000]: touches, no step
+    expect(clock.window(0, 0)).toStrictEqual({ from: 1000, to: 1000 });
+    const other = new ServerClock();
+    other.observe(0, 0, 1000); // [1000, 2000]
+    other.observe(0, 0, 0); // [0, 1000]: touches from below
+    expect(other.window(0, 0)).toStrictEqual({ from: 1000, to: 1000 });
+  });
+
+  it("counts the window's own edges in", () => {
+    const window = { from: 10_500, to: 12_000 };
+    const at = (ms: number, fraction: boolean) => {
+      const iso = new Date(ms).toISOString();
+      return fraction ? iso : iso.replace(/\.\d+Z$/, "Z");
+    };
+    expect(madeWithin(at(10_500, true), window)).toBe(true);
+    expect(madeWithin(at(12_000, true), window)).toBe(true);
+    expect(madeWithin(at(9_000, false), window)).toBe(false);
+    expect(madeWithin(at(10_000, false), window)).toBe(true);
+  });
+});

@@ -50,10 +50,9 @@ const settings = { region: "cn-north-4" };
 
 describe("diff", () => {
   it("sees no change when only __provider and output-only fields differ", () => {
-    expect(decideDiff({ ...olds, __provider: "old" } as never, news, settings)).toEqual({
+    expect(decideDiff({ ...olds, __provider: "old" } as never, news, settings)).toStrictEqual({
       changes: false,
       replaces: [],
-      diffs: [],
       deleteBeforeReplace: false,
     });
   });
@@ -86,13 +85,16 @@ describe("diff", () => {
     ["appIds", { appIds: ["a1", "a2"] }],
     ["authTunnel", { authTunnel: "GREEN" }],
     ["authWhitelist", { authTunnel: "NORMAL", authWhitelist: ["1.1.1.1"] }],
+    ["authBlacklist", { authBlacklist: ["1.1.1.1"] }],
     ["visitParams", { visitParams: [{ apiId: "p1", visitParam: "x" }] }],
     ["adoptExisting", { adoptExisting: true }],
   ])("updates in place when %s changes", (key, change) => {
+    // The records still match the old inputs: only the changed input can make the change.
     const d = decideDiff(olds, { ...news, ...change }, settings);
-    expect(d.changes).toBe(true);
-    expect(d.replaces).toEqual([]);
-    expect(d.diffs).toContain(key);
+    expect([key, d]).toStrictEqual([
+      key,
+      { changes: true, replaces: [], deleteBeforeReplace: false },
+    ]);
   });
 
   it("treats unknown values conservatively", () => {
@@ -113,5 +115,129 @@ describe("diff", () => {
     const windows = [{ from: "2026-01-01T00:00:00Z", to: "2026-01-01T00:00:02Z" }];
     const unconfirmed = [{ appId: "a1", apiId: "p2", windows }];
     expect(decideDiff({ ...olds, unconfirmed }, news, settings).changes).toBe(true);
+  });
+});
+
+describe("diff: what counts as the same value", () => {
+  const same = (o: Partial<AuthorizationOutputs>, n: Record<string, unknown>) =>
+    decideDiff(o, n, settings);
+  const none = { changes: false, replaces: [], deleteBeforeReplace: false };
+  const update = { changes: true, replaces: [], deleteBeforeReplace: false };
+
+  it("reads an absent or null field as empty, and never as a value", () => {
+    const { authWhitelist: _w, authBlacklist: _b, visitParams: _v, ...older } = olds;
+    expect(same(older, news)).toStrictEqual(none);
+    expect(same({ ...olds, authBlacklist: null as never }, news)).toStrictEqual(none);
+    expect(same(older, { ...news, authBlacklist: ["1.1.1.1"] })).toStrictEqual(update);
+    expect(same(older, { ...news, visitParams: [{ apiId: "p1", visitParam: "x" }] })).toStrictEqual(
+      update,
+    );
+    // An empty string against a value is a change.
+    expect(same(olds, { ...news, envId: "" }).replaces).toStrictEqual(["envId"]);
+  });
+
+  it("compares lists as sets, in any order, with duplicates", () => {
+    const shuffled = { ...olds, apiIds: ["p2", "p1", "p2"] };
+    expect(same(shuffled, news)).toStrictEqual(none);
+    expect(same(olds, { ...news, apiIds: ["p1"] })).toStrictEqual(update);
+    expect(same(olds, { ...news, apiIds: ["p1", "p3"] })).toStrictEqual(update);
+  });
+
+  it("compares visit parameter objects by key, not key order, and sees a changed value", () => {
+    const visitParams = [{ apiId: "p1", appId: "a1", visitParam: "x" }];
+    const vp = (records: AuthorizationRecord[]) => ({
+      ...olds,
+      visitParams,
+      authorizations: records,
+    });
+    const carried = [record("a1", "p1", { visitParam: "x" }), record("a1", "p2")];
+    expect(
+      same(vp(carried), { ...news, visitParams: [{ visitParam: "x", appId: "a1", apiId: "p1" }] }),
+    ).toStrictEqual(none);
+    expect(
+      same(vp(carried), {
+        ...news,
+        visitParams: [{ apiId: "p1", appId: "a1", visitParam: "x", extra: undefined }],
+      }),
+    ).toStrictEqual(none);
+    for (const changed of [
+      { apiId: "p1", appId: "a1", visitParam: "y" },
+      { apiId: "p1", visitParam: "x" },
+      { apiId: "p2", appId: "a1", visitParam: "x" },
+    ]) {
+      expect(same(vp(carried), { ...news, visitParams: [changed] }).changes).toBe(true);
+    }
+  });
+
+  it("sees drift that only needs an unbind: a second record of a kept pair", () => {
+    const doubled = [record("a1", "p1"), record("a1", "p2"), { ...record("a1", "p2"), id: "dup" }];
+    expect(same({ ...olds, authorizations: doubled }, news)).toStrictEqual(update);
+    const stray = [...olds.authorizations, record("a2", "p1")];
+    expect(same({ ...olds, authorizations: stray }, news)).toStrictEqual(update);
+  });
+
+  it("plans no drift from a state without records or unconfirmed pairs when none are wanted", () => {
+    const { authorizations: _a, unconfirmed: _u, ...bare } = olds;
+    // Wanted pairs with no record are drift: the update binds them.
+    expect(same(bare, news)).toStrictEqual(update);
+    expect(same({ ...olds, unconfirmed: [] }, news)).toStrictEqual(none);
+  });
+
+  it("compares a region and project left to the settings as the settings give them now", () => {
+    const { region: _r, projectId: _p, ...unset } = olds;
+    expect(same(unset, news)).toStrictEqual({
+      changes: true,
+      replaces: ["region"],
+      deleteBeforeReplace: false,
+    });
+    expect(decideDiff(unset, news, {})).toStrictEqual(none);
+    expect(decideDiff(olds, { ...news, projectId: "proj" }, { projectId: "other" })).toStrictEqual({
+      changes: true,
+      replaces: ["region"],
+      deleteBeforeReplace: false,
+    });
+    expect(decideDiff(olds, news, { region: "cn-north-4", projectId: "proj" })).toStrictEqual(none);
+    expect(decideDiff(olds, news, { region: "cn-north-4", projectId: "other" })).toStrictEqual({
+      changes: true,
+      replaces: ["projectId"],
+      deleteBeforeReplace: false,
+    });
+  });
+});
+
+describe("diff: inputs compared apart from drift", () => {
+  // An entry for an app outside appIds changes no record, so only the comparison of the inputs
+  // can see it.
+  const outside = (
+    visitParam: string,
+    order: "apiId first" | "visitParam first" = "apiId first",
+  ) =>
+    order === "apiId first"
+      ? [{ apiId: "p1", appId: "a9", visitParam }]
+      : [{ visitParam, appId: "a9", apiId: "p1" }];
+
+  it("sees a changed value inside a visit parameter object, and not a changed key order", () => {
+    const before = { ...olds, visitParams: outside("x") };
+    expect(
+      decideDiff(before, { ...news, visitParams: outside("x", "visitParam first") }, settings),
+    ).toStrictEqual({
+      changes: false,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+    expect(decideDiff(before, { ...news, visitParams: outside("y") }, settings)).toStrictEqual({
+      changes: true,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+  });
+
+  it("reads a state without unconfirmed pairs as having none", () => {
+    const { unconfirmed: _u, ...older } = olds;
+    expect(decideDiff(older, news, settings)).toStrictEqual({
+      changes: false,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
   });
 });

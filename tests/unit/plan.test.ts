@@ -115,3 +115,162 @@ describe("visitParamFor", () => {
     expect(visitParamFor({ appId: "a2", apiId: "p2" }, params)).toBe("");
   });
 });
+
+describe("planUpdate: a changed option of the same size rebinds", () => {
+  const one = (change: Partial<AuthorizationInputs>) => inputs({ apiIds: ["p1"], ...change });
+  const verdict = (record: AuthorizationRecord, wanted: AuthorizationInputs) => {
+    const plan = planUpdate([record], wanted);
+    return {
+      keep: plan.keep.map(pairKey),
+      rebind: plan.rebind.map(pairKey),
+      bind: plan.bind.map(pairKey),
+      unbind: plan.unbind.map(pairKey),
+    };
+  };
+  const kept = { keep: ["a1/p1"], rebind: [], bind: [], unbind: [] };
+  const rebound = { keep: [], rebind: ["a1/p1"], bind: [], unbind: [] };
+
+  it.each([
+    ["authWhitelist", { authWhitelist: ["1.1.1.1"] }, { authWhitelist: ["2.2.2.2"] }],
+    ["authBlacklist", { authBlacklist: ["1.1.1.1"] }, { authBlacklist: ["2.2.2.2"] }],
+    [
+      "authBlacklist",
+      { authBlacklist: ["1.1.1.1", "1.1.1.1"] },
+      { authBlacklist: ["1.1.1.1", "2.2.2.2"] },
+    ],
+    ["authTunnel", { authTunnel: "GREEN" as const }, { authTunnel: "NORMAL" as const }],
+  ])("%s", (_name, has, wants) => {
+    const record = rec("a1", "p1", { authTunnel: "GREEN", ...has });
+    expect(verdict(record, one({ authTunnel: "GREEN", ...has }))).toStrictEqual(kept);
+    expect(verdict(record, one({ authTunnel: "GREEN", ...wants }))).toStrictEqual(rebound);
+  });
+
+  it.each([
+    ["a", "b"],
+    ["ab", "ba"],
+    ["a,b", "a,c"],
+    ["a,a", "a,b"],
+  ])("visitParam %p -> %p", (has, wants) => {
+    const record = rec("a1", "p1", { visitParam: has });
+    const params = (visitParam: string) => one({ visitParams: [{ apiId: "p1", visitParam }] });
+    expect(verdict(record, params(has))).toStrictEqual(kept);
+    expect(verdict(record, params(wants))).toStrictEqual(rebound);
+  });
+
+  it("reads the API's parameters with spaces and empty parts as the same set", () => {
+    const record = rec("a1", "p1", { visitParam: " b, a,," });
+    const wanted = one({ visitParams: [{ apiId: "p1", visitParam: "a,b" }] });
+    expect(verdict(record, wanted)).toStrictEqual(kept);
+    expect(verdict(rec("a1", "p1", { visitParam: "," }), one({}))).toStrictEqual(kept);
+  });
+
+  it("gives an app without an entry of its own the API-wide one, never another app's", () => {
+    const otherApp = [{ apiId: "p1", appId: "a2", visitParam: "x" }];
+    expect(visitParamFor({ appId: "a1", apiId: "p1" }, otherApp)).toBe("");
+    expect(visitParamFor({ appId: "a1", apiId: "p2" }, [{ apiId: "p1", visitParam: "x" }])).toBe(
+      "",
+    );
+    expect(
+      visitParamFor({ appId: "a1", apiId: "p1" }, [
+        { apiId: "p2", appId: "a1", visitParam: "other API" },
+        { apiId: "p1", visitParam: "api-wide" },
+      ]),
+    ).toBe("api-wide");
+    expect(verdict(rec("a1", "p1"), one({ visitParams: otherApp }))).toStrictEqual(kept);
+    expect(
+      verdict(rec("a1", "p1", { visitParam: "x" }), one({ visitParams: otherApp })),
+    ).toStrictEqual(rebound);
+  });
+
+  it("keeps the first record of a pair by id, whatever order the records come in", () => {
+    const records = [rec("a1", "p1", { id: "r2" }), rec("a1", "p1", { id: "r1" })];
+    const plan = planUpdate(records, one({}));
+    expect(plan.keep.map((r) => r.id)).toStrictEqual(["r1"]);
+    expect(plan.unbind.map((r) => r.id)).toStrictEqual(["r2"]);
+  });
+});
+
+describe("planUpdate and productPairs: order", () => {
+  it("lists pairs by app then API, and records by app, API and id", () => {
+    expect(productPairs(["b", "a"], ["y", "x"])).toStrictEqual([
+      { appId: "a", apiId: "x" },
+      { appId: "a", apiId: "y" },
+      { appId: "b", apiId: "x" },
+      { appId: "b", apiId: "y" },
+    ]);
+    const records = [rec("b", "x"), rec("a", "y"), rec("a", "x")];
+    const plan = planUpdate(records, inputs({ appIds: ["c"], apiIds: ["z"] }));
+    expect(plan.unbind.map(pairKey)).toStrictEqual(["a/x", "a/y", "b/x"]);
+    expect(plan.bind).toStrictEqual([{ appId: "c", apiId: "z" }]);
+  });
+});
+
+describe("batchPairs: the blocks", () => {
+  it("groups apps that want the same APIs, and cuts a product into the fewest blocks", () => {
+    const pairs = [...productPairs(["a2", "a1"], ["p1", "p2"]), { appId: "a3", apiId: "p1" }];
+    expect(batchPairs(pairs, 100)).toStrictEqual([
+      { appIds: ["a1", "a2"], apiIds: ["p1", "p2"] },
+      { appIds: ["a3"], apiIds: ["p1"] },
+    ]);
+    expect(batchPairs(productPairs(["a1", "a2", "a3"], ["p1", "p2"]), 4)).toStrictEqual([
+      { appIds: ["a1", "a2"], apiIds: ["p1", "p2"] },
+      { appIds: ["a3"], apiIds: ["p1", "p2"] },
+    ]);
+    expect(batchPairs(productPairs(["a1"], ["p1", "p2", "p3"]), 2)).toStrictEqual([
+      { appIds: ["a1"], apiIds: ["p1", "p2"] },
+      { appIds: ["a1"], apiIds: ["p3"] },
+    ]);
+    expect(batchPairs([], 5)).toStrictEqual([]);
+  });
+});
+
+describe("batchPairs: grouping", () => {
+  it("groups apps that want the same set of APIs, in whatever order the pairs come", () => {
+    const pairs = [
+      { appId: "a2", apiId: "p1" },
+      { appId: "a1", apiId: "p2" },
+      { appId: "a2", apiId: "p2" },
+      { appId: "a1", apiId: "p1" },
+    ];
+    expect(batchPairs(pairs, 100)).toStrictEqual([{ appIds: ["a1", "a2"], apiIds: ["p1", "p2"] }]);
+  });
+
+  it("never groups apps whose API lists only read alike when joined", () => {
+    const pairs = [
+      { appId: "a1", apiId: "p1" },
+      { appId: "a1", apiId: "p2" },
+      { appId: "a2", apiId: "p1p2" },
+    ];
+    expect(batchPairs(pairs, 100)).toStrictEqual([
+      { appIds: ["a1"], apiIds: ["p1", "p2"] },
+      { appIds: ["a2"], apiIds: ["p1p2"] },
+    ]);
+  });
+
+  it("cuts a product one API at a time when that takes fewest requests", () => {
+    expect(batchPairs(productPairs(["a1", "a2", "a3"], ["p1", "p2"]), 3)).toStrictEqual([
+      { appIds: ["a1", "a2", "a3"], apiIds: ["p1"] },
+      { appIds: ["a1", "a2", "a3"], apiIds: ["p2"] },
+    ]);
+  });
+});
+
+describe("sortRecords through planUpdate", () => {
+  it("orders by app, then API, then id, whatever the ids say", () => {
+    const records = [
+      rec("a", "y", { id: "1" }),
+      rec("b", "x", { id: "0" }),
+      rec("a", "x", { id: "2" }),
+      rec("a", "x", { id: "3" }),
+    ];
+    const plan = planUpdate(records, inputs({ appIds: ["c"], apiIds: ["z"] }));
+    expect(plan.unbind.map((r) => `${pairKey(r)}#${r.id}`)).toStrictEqual([
+      "a/x#2",
+      "a/x#3",
+      "a/y#1",
+      "b/x#0",
+    ]);
+    const reversed = planUpdate([...records].reverse(), inputs({ appIds: ["c"], apiIds: ["z"] }));
+    expect(reversed.unbind).toStrictEqual(plan.unbind);
+  });
+});

@@ -296,3 +296,268 @@ describe("check: bounded work and bounded answers", () => {
     expect(reads).toBeLessThan(10 * apis.length);
   });
 });
+
+// Values the host serializes: `toStrictEqual` so that an `undefined` value (which the real host
+// rejects) is not read as absent.
+describe("check: rules pinned value by value", () => {
+  const green = { ...base, authTunnel: "GREEN" };
+
+  it("accepts every documented address form, and refuses near misses", () => {
+    const good = [
+      "10.0.0.0/8",
+      "172.16.0.0/16",
+      "192.168.1.0/24",
+      "1.2.3.4/32",
+      "1.2.3.4/0",
+      "2001:db8::/64",
+      "2001:db8::/128",
+      "10.0.0.1-10.0.0.9",
+      "2001:db8::1-2001:db8::9",
+      "1.2.3.4",
+      "::1",
+    ];
+    const { inputs, failures } = checkInputs({ ...green, authWhitelist: good }, withRegion);
+    expect(failures).toStrictEqual([]);
+    expect(inputs.authWhitelist).toStrictEqual([...good].sort());
+    const bad = [
+      "1.2.3.4/33",
+      "2001:db8::/129",
+      "not-an-ip/8",
+      "1.2.3.4/",
+      "1.2.3.4/1234",
+      "10.0.0.1-2001:db8::1",
+      "10.0.0.1-",
+      "-10.0.0.1",
+      "10.0.0.1-10.0.0.5-10.0.0.9",
+      "x-10.0.0.9",
+      "1.2.3.4 ",
+      7,
+    ];
+    for (const entry of bad) {
+      const { failures: refused } = checkInputs({ ...green, authBlacklist: [entry] }, withRegion);
+      expect([entry, refused]).toStrictEqual([
+        entry,
+        [
+          {
+            property: "authBlacklist[0]",
+            reason: expect.stringMatching(
+              /^authBlacklist\[0\] must be an IP address, a CIDR range \(10\.0\.0\.0\/8\) or a range \(10\.0\.0\.1-10\.0\.0\.9\); got /,
+            ),
+          },
+        ],
+      ]);
+    }
+  });
+
+  it("refuses a region that is not anchored to the whole value", () => {
+    for (const region of ["evil.example/cn-north-4", "cn-north-4/evil.example", "cn-north-4.x"]) {
+      const { failures } = checkInputs({ ...base, region }, withRegion);
+      expect(failures).toStrictEqual([
+        {
+          property: "region",
+          reason: expect.stringMatching(/^region must be a Huawei Cloud region name: /),
+        },
+      ]);
+    }
+    const { inputs, failures } = checkInputs({ ...base, region: "cn-north-4" }, {});
+    expect(failures).toStrictEqual([]);
+    expect(inputs.region).toBe("cn-north-4");
+  });
+
+  it("returns exactly the normalized inputs, with no undefined value", () => {
+    const { inputs, failures } = checkInputs(
+      {
+        ...green,
+        authWhitelist: null,
+        authBlacklist: ["1.2.3.4", "1.2.3.4"],
+        visitParams: [{ apiId: "apiA", visitParam: "a" }],
+        adoptExisting: true,
+        projectId: "p1",
+      },
+      withRegion,
+    );
+    expect(failures).toStrictEqual([]);
+    expect(inputs).toStrictEqual({
+      instanceId: base.instanceId,
+      envId: base.envId,
+      appIds: ["app1", "app2"],
+      apiIds: ["apiA", "apiB"],
+      authTunnel: "GREEN",
+      authWhitelist: [],
+      authBlacklist: ["1.2.3.4"],
+      visitParams: [{ apiId: "apiA", visitParam: "a" }],
+      adoptExisting: true,
+      projectId: "p1",
+    });
+    // A failed input is kept as written and named, never replaced by undefined.
+    const { inputs: kept } = checkInputs({ ...base, instanceId: undefined }, withRegion);
+    expect(Object.values(kept)).not.toContain(undefined);
+    expect("instanceId" in kept).toBe(false);
+  });
+
+  it("keeps whole lists that are unknown in a preview, and judges nothing inside them", () => {
+    const { inputs, failures } = checkInputs(
+      {
+        ...base,
+        appIds: UNKNOWN,
+        authWhitelist: UNKNOWN,
+        authBlacklist: UNKNOWN,
+        visitParams: UNKNOWN,
+      },
+      withRegion,
+    );
+    expect(failures).toStrictEqual([]);
+    expect(inputs.appIds).toBe(UNKNOWN);
+    expect(inputs.authWhitelist).toBe(UNKNOWN);
+    expect(inputs.authBlacklist).toBe(UNKNOWN);
+    expect(inputs.visitParams).toBe(UNKNOWN);
+  });
+
+  it("does not judge visit parameters against an id list that is partly unknown", () => {
+    const { failures } = checkInputs(
+      {
+        ...base,
+        appIds: ["app1", UNKNOWN],
+        apiIds: ["apiA", UNKNOWN],
+        authTunnel: UNKNOWN,
+        authWhitelist: ["1.2.3.4", UNKNOWN],
+        visitParams: [
+          { apiId: "apiZ", appId: "appZ", visitParam: "a" },
+          { apiId: UNKNOWN, visitParam: "a" },
+          { apiId: UNKNOWN, visitParam: "b" },
+          { apiId: "apiA", appId: UNKNOWN, visitParam: "c" },
+          { apiId: "apiA", appId: UNKNOWN, visitParam: "d" },
+        ],
+      },
+      withRegion,
+    );
+    expect(failures).toStrictEqual([]);
+  });
+
+  it("accepts per-app entries of two apps on one API beside the API's own entry", () => {
+    const visitParams = [
+      { apiId: "apiA", appId: "app2", visitParam: "b" },
+      { apiId: "apiA", visitParam: "all" },
+      { apiId: "apiA", appId: "app1", visitParam: "a" },
+    ];
+    const { inputs, failures } = checkInputs({ ...base, visitParams }, withRegion);
+    expect(failures).toStrictEqual([]);
+    expect(inputs.visitParams).toStrictEqual([
+      { apiId: "apiA", visitParam: "all" },
+      { apiId: "apiA", appId: "app1", visitParam: "a" },
+      { apiId: "apiA", appId: "app2", visitParam: "b" },
+    ]);
+    const twice = checkInputs(
+      { ...base, visitParams: [...visitParams, { apiId: "apiA", appId: "app1", visitParam: "c" }] },
+      withRegion,
+    );
+    expect(twice.failures).toStrictEqual([
+      {
+        property: "visitParams[3]",
+        reason:
+          "visitParams[3] sets access parameters for API apiA and app app1 a second time; give each API (and app) one entry.",
+      },
+    ]);
+  });
+
+  it("refuses entries that are not objects without crashing, and names what came", () => {
+    const { inputs, failures } = checkInputs(
+      { ...base, visitParams: [null, ["apiA"], "apiA", { apiId: "apiA", visitParam: "a" }] },
+      withRegion,
+    );
+    expect(failures).toStrictEqual([
+      {
+        property: "visitParams[0]",
+        reason: "visitParams[0] must be an object {apiId, appId?, visitParam}; got null.",
+      },
+      {
+        property: "visitParams[1]",
+        reason: "visitParams[1] must be an object {apiId, appId?, visitParam}; got a list.",
+      },
+      {
+        property: "visitParams[2]",
+        reason: 'visitParams[2] must be an object {apiId, appId?, visitParam}; got "apiA".',
+      },
+    ]);
+    expect(inputs.visitParams).toHaveLength(4);
+  });
+
+  it("names each part of a visit parameter that breaks its rule", () => {
+    const { failures } = checkInputs(
+      {
+        ...base,
+        visitParams: [
+          { apiId: "", appId: "", visitParam: 5 },
+          { apiId: 3, appId: 4, visitParam: "ok" },
+          { visitParam: "ok" },
+          { apiId: "apiB", appId: "x".repeat(81), visitParam: "ok" },
+        ],
+      },
+      withRegion,
+    );
+    expect(failures.slice(0, 3)).toStrictEqual([
+      {
+        property: "visitParams[0].apiId",
+        reason: 'visitParams[0].apiId is required and must be an id string; got "".',
+      },
+      {
+        property: "visitParams[0].appId",
+        reason: 'visitParams[0].appId must be an id string; got "".',
+      },
+      {
+        property: "visitParams[0].visitParam",
+        reason: "visitParams[0].visitParam is required: comma-separated parameters; got number 5.",
+      },
+    ]);
+    const all = checkInputs(
+      {
+        ...base,
+        visitParams: [
+          { apiId: 3, appId: 4, visitParam: "ok" },
+          { visitParam: "ok" },
+          { apiId: "apiB", appId: "x".repeat(81), visitParam: "ok" },
+        ],
+      },
+      withRegion,
+    ).failures;
+    expect(all).toStrictEqual([
+      {
+        property: "visitParams[0].apiId",
+        reason: "visitParams[0].apiId is required and must be an id string; got number 3.",
+      },
+      {
+        property: "visitParams[0].appId",
+        reason: "visitParams[0].appId must be an id string; got number 4.",
+      },
+      {
+        property: "visitParams[1].apiId",
+        reason:
+          "visitParams[1].apiId is required and must be an id string; got undefined undefined.",
+      },
+      {
+        property: "visitParams",
+        reason: "and 1 more problems with visitParams.",
+      },
+    ]);
+  });
+
+  it("accepts the longest visit parameter and refuses one character more", () => {
+    const ok = ["p".repeat(255), ..."abcdefghijklmnopqrstuvwxyz".split("")].join(",");
+    expect(
+      checkInputs({ ...base, visitParams: [{ apiId: "apiA", visitParam: ok }] }, withRegion)
+        .failures,
+    ).toStrictEqual([]);
+    const edge = Array.from({ length: 1024 }, (_, i) => `p${String(i).padStart(8, "0")}`).join(",");
+    expect(edge.length).toBe(10_239);
+    for (const [visitParam, count] of [
+      [edge + "x", 0],
+      [edge + "xx", 1],
+    ] as const) {
+      const { failures } = checkInputs(
+        { ...base, visitParams: [{ apiId: "apiA", visitParam }] },
+        withRegion,
+      );
+      expect(failures).toHaveLength(count);
+    }
+  });
+});
