@@ -1,6 +1,6 @@
 import process from "node:process";
 
-// MUTATION_TESTS=unit: only tests/unit/ (a minute or two per file rather than most of an hour),
+// MUTATION_TESTS=unit: only tests/unit/ (about ten minutes per file rather than most of an hour),
 // for working on one file's tests; its score is a lower bound of the full run's, and its results
 // are kept apart from the full run's.
 const unitOnly = process.env.MUTATION_TESTS === "unit";
