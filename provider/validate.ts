@@ -440,6 +440,6 @@ function describe(value: unknown): string {
     return value.length > 80 ? `a string of ${value.length} characters` : JSON.stringify(value);
   }
   if (Array.isArray(value)) return "a list";
-  if (value === null) return "null";
+  if (value === null || value === undefined) return String(value);
   return typeof value === "object" ? "an object" : `${typeof value} ${String(value)}`;
 }

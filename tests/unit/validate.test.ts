@@ -532,7 +532,7 @@ describe("check: rules pinned value by value", () => {
       {
         property: "visitParams[1].apiId",
         reason:
-          "visitParams[1].apiId is required and must be an id string; got undefined undefined.",
+          "visitParams[1].apiId is required and must be an id string; got undefined.",
       },
       {
         property: "visitParams",
