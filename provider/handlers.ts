@@ -77,7 +77,7 @@ export const create = timed(
     const records = [...outcome.records, ...strays.ours];
     const open = [...outcome.unconfirmed, ...strays.open.map((p) => ({ ...p, ...STILL_OPEN }))];
     const outs = outputs(inputs, target, records, open);
-    journal.settle(records, outcome.failed);
+    journal.settle(records);
     const failed = [...outcome.failed, ...open];
     if (failed.length > 0) {
       // Nothing made and nothing that may have been made: a plain error leaves nothing behind.
@@ -140,7 +140,7 @@ export const update = timed(
       .filter((p) => !wanted.has(pairKey(p)))
       .map((p) => ({ ...p, ...STILL_OPEN }));
     const outs = outputs(inputs, target, records, [...bound.unconfirmed, ...stillOpen]);
-    journal.settle(records, bound.failed);
+    journal.settle(records);
     const failed = [...boundFailed, ...unbound.failed, ...stillOpen];
     if (failed.length > 0) {
       throw partialFailure("changed", id, outs, news, failed, remedy(inputs, failed));

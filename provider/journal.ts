@@ -7,11 +7,11 @@
  * a journalled pair is the resource's only if made within the request's flight (README,
  * "Interrupted runs"). A pair reported as existing before the write is never claimed by it.
  *
- * Once an operation returns, each of its writes notes what it made of each pair: the record id the
- * operation returned, or that it made none. A later operation then sets a write aside for a pair
- * only when the state holds that very record (or it made none): a state record of the same pair
- * made before the write (a rebind's cancelled record, when the engine never stored the rebind)
- * explains nothing.
+ * Once an operation returns, each of its writes notes the record id the operation returned for
+ * each of its pairs. A later operation then sets a write aside for a pair only when the state holds
+ * that very record: a state record of the same pair made before the write (a rebind's cancelled
+ * record, when the engine never stored the rebind) explains nothing. A pair that failed is noted
+ * as nothing: its failure may rest on a lagging listing while the write made its record.
  *
  * Best effort: a journal that cannot be written is reported in the debug log, never a failure.
  */
@@ -33,11 +33,8 @@ export interface JournalWrite {
   sentAt: number;
   /** Epoch ms by which it surely ended: its end, or the latest it could end if never seen to. */
   until: number;
-  /**
-   * Set when the operation returned: by pair key, the record id it returned for the pair, or null
-   * when it made none (failed, or existed before). Pairs it left unconfirmed are absent.
-   */
-  made?: Record<string, string | null>;
+  /** Set when the operation returned: by pair key, the record id it returned for the pair. */
+  made?: Record<string, string>;
 }
 
 /** A pair earlier writes may have made, with the flights of those writes (this machine's clock). */
@@ -80,8 +77,7 @@ export class Journal {
 
   /**
    * The pairs the earlier writes in scope may have made, unless `recorded` (the state's records)
-   * shows what a write made: the pair's record is the one the write's operation returned, or that
-   * operation made none.
+   * shows what a write made: the pair's record is the one the write's operation returned.
    */
   evidence(recorded: readonly AuthorizationRecord[]): JournalledPair[] {
     const inState = new Map(recorded.map((r) => [pairKey(r), r.id]));
@@ -89,8 +85,7 @@ export class Journal {
     for (const w of this.earlier.filter((e) => this.mine(e))) {
       for (const pair of productPairs(w.appIds, w.apiIds)) {
         const key = pairKey(pair);
-        const made = w.made?.[key];
-        if (made === null || (made !== undefined && made === inState.get(key))) continue;
+        if (w.made?.[key] !== undefined && w.made[key] === inState.get(key)) continue;
         const held = pairs.get(key) ?? { ...pair, windows: [] };
         held.windows.push({ sentAt: w.sentAt, endedAt: w.until });
         pairs.set(key, held);
@@ -101,16 +96,15 @@ export class Journal {
 
   /**
    * The earlier writes are settled into what this operation returns (records or unconfirmed
-   * pairs): only this operation's writes are kept, noting what they made (`records` it returns,
-   * `notMade` pairs it made no record of), until the next operation finds them in the state.
+   * pairs): only this operation's writes are kept, noting the `records` it returns of their pairs,
+   * until the next operation finds them in the state.
    */
-  settle(records: readonly AuthorizationRecord[] = [], notMade: readonly Pair[] = []): void {
+  settle(records: readonly AuthorizationRecord[] = []): void {
     const ids = new Map(records.map((r) => [pairKey(r), r.id]));
-    const none = new Set(notMade.map(pairKey));
     for (const w of this.own) {
       w.made = {};
       for (const key of productPairs(w.appIds, w.apiIds).map(pairKey)) {
-        const id = ids.get(key) ?? (none.has(key) ? null : undefined);
+        const id = ids.get(key);
         if (id !== undefined) w.made[key] = id;
       }
     }

@@ -130,25 +130,6 @@ describe("interrupted runs", () => {
     expect(emu.control.bindings().map((b) => b.id)).toEqual([foreign.id]);
   });
 
-  it("a pair answered SKIPPED is never claimed through the journal, even if made during the write", async () => {
-    // Someone else's record, made while this resource's write is on its way: the write's window
-    // holds its auth_time, and only the SKIPPED answer tells that it is not this resource's.
-    const foreign = emu.control.bind(RELEASE, apps[0], apis[1], new Date(Date.now() + 200));
-    emu.control.setFaults({ latencyMs: { authorize: 500 } });
-    const news = { appIds: [apps[0]], apiIds: apis.slice(0, 3) };
-    let provider = await command();
-    const first = await failureOf(provider.create(await inputs(provider, news)));
-    expect(pairsOf(first.properties)).toEqual(product([apps[0]], [apis[0], apis[2]]));
-    // The engine never stored that answer (killed before its checkpoint): create runs again.
-    emu.control.setFaults({});
-    provider = await command();
-    const again = await failureOf(provider.create(await inputs(provider, news)));
-    expect(again.message).toMatch(/Already authorized before this resource's request/);
-    expect(pairsOf(again.properties)).toEqual(product([apps[0]], [apis[0], apis[2]]));
-    await (await command()).delete(again.id, again.properties);
-    expect(emu.control.bindings().map((b) => b.id)).toEqual([foreign.id]);
-  });
-
   it("without the journal (another machine), a message that fits a screen and a one-run remedy", async () => {
     await interruptedCreate({ appIds: apps, apiIds: apis });
     rmSync(join(home, "roma-appauth"), { recursive: true, force: true });
