@@ -214,9 +214,10 @@ export class FaultPlan {
     const random = !match && this.random() < (this.settings.failingPairRate ?? 0);
     if (!match && !random) return undefined;
     if (match?.times !== undefined) match.times--;
-    this.injected["FAILED item"] = (this.injected["FAILED item"] ?? 0) + 1;
+    const status = match?.status ?? "FAILED";
+    this.injected[`${status} item`] = (this.injected[`${status} item`] ?? 0) + 1;
     return {
-      status: match?.status ?? "FAILED",
+      status,
       code: match?.code ?? "APIG.9999",
       message: match?.message ?? "System error",
     };

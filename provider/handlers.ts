@@ -62,7 +62,8 @@ export const create = timed(
   "create",
   async function create(props: Props): Promise<dynamic.CreateResult> {
     const inputs = props as unknown as AuthorizationInputs;
-    const { bindings, target, journal, journalled } = await session(inputs);
+    const { bindings, target, journal } = await session(inputs);
+    const journalled = journal.evidence([]);
     const id = `${target.instanceId}/${target.envId}/${randomBytes(4).toString("hex")}`;
     const pairs = productPairs(inputs.appIds, inputs.apiIds);
     // After an interrupted run, the journal tells which records its writes may have made.
@@ -78,7 +79,7 @@ export const create = timed(
     const records = [...outcome.records, ...strays.ours];
     const open = [...outcome.unconfirmed, ...strays.open.map((p) => ({ ...p, ...STILL_OPEN }))];
     const outs = outputs(inputs, target, records, open);
-    journal.settle();
+    journal.settle(records);
     const failed = [...outcome.failed, ...open];
     if (failed.length > 0) {
       // Nothing made and nothing that may have been made: a plain error leaves nothing behind.
@@ -101,27 +102,36 @@ export const update = timed(
   async function update(id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult> {
     const old = readOutputs(olds);
     const inputs = news as unknown as AuthorizationInputs;
-    const { bindings, target, journal, journalled } = await session({
+    const { bindings, target, journal } = await session({
       ...inputs,
       region: old.region,
       projectId: old.projectId,
     });
     const wanted = new Set(productPairs(inputs.appIds, inputs.apiIds).map(pairKey));
-    const settled = await settleUnconfirmed(bindings, old, journal, journalled);
+    const settled = await settleUnconfirmed(bindings, old, journal);
     const open = new Map(settled.open.map((p) => [pairKey(p), p]));
-    const plan = planUpdate(uniqueById([...(old.authorizations ?? []), ...settled.ours]), inputs);
+    // A record the journal shows a killed rebind made replaces the state's record of its pair,
+    // which that rebind had cancelled first: cancelled again (already gone counts), never rebound.
+    const fresh = new Map(settled.ours.map((r) => [pairKey(r), r.id]));
+    const replaced = (old.authorizations ?? []).filter(
+      (r) => (fresh.get(pairKey(r)) ?? r.id) !== r.id,
+    );
+    const current = (old.authorizations ?? []).filter((r) => !replaced.includes(r));
+    const plan = planUpdate(uniqueById([...current, ...settled.ours]), inputs);
+    const gone = await bindings.unbind(replaced);
     const rebound = await bindings.unbind(plan.rebind);
     const toBind = [...plan.bind, ...rebound.cancelled].map(
       (p) => open.get(pairKey(p)) ?? { appId: p.appId, apiId: p.apiId },
     );
     const bound = await bindings.bind(toBind, bindOptions(inputs), adopting(inputs));
     // A failed bind leaves the old records in place rather than taking access away.
-    const boundFailed = [...rebound.failed, ...bound.failed, ...bound.unconfirmed];
+    const boundFailed = [...gone.failed, ...rebound.failed, ...bound.failed, ...bound.unconfirmed];
     const unbound =
       boundFailed.length === 0 ? await bindings.unbind(plan.unbind) : { cancelled: [], failed: [] };
 
     const cancelledIds = new Set(unbound.cancelled.map((r) => r.id));
     const records = [
+      ...replaced.filter((r) => !gone.cancelled.includes(r)),
       ...plan.keep,
       ...plan.rebind.filter((r) => !rebound.cancelled.includes(r)),
       ...bound.records,
@@ -132,7 +142,7 @@ export const update = timed(
       .filter((p) => !wanted.has(pairKey(p)))
       .map((p) => ({ ...p, ...STILL_OPEN }));
     const outs = outputs(inputs, target, records, [...bound.unconfirmed, ...stillOpen]);
-    journal.settle();
+    journal.settle(records);
     const failed = [...boundFailed, ...unbound.failed, ...stillOpen];
     if (failed.length > 0) {
       throw partialFailure("changed", id, outs, news, failed, remedy(inputs, failed));
@@ -146,8 +156,8 @@ export const destroy = timed(
   "destroy",
   async function destroy(_id: string, props: Props): Promise<void> {
     const old = readOutputs(props);
-    const { bindings, journal, journalled } = await session(old);
-    const settled = await settleUnconfirmed(bindings, old, journal, journalled);
+    const { bindings, journal } = await session(old);
+    const settled = await settleUnconfirmed(bindings, old, journal);
     // After a destroy that failed part-way, only what may still exist is cancelled again.
     const outcome = await bindings.unbind(
       await bindings.mayExist(uniqueById([...(old.authorizations ?? []), ...settled.ours])),
@@ -171,7 +181,7 @@ export const read = timed(
   "read",
   async function read(id: string, props: Props): Promise<dynamic.ReadResult> {
     const old = readOutputs(props);
-    const { bindings, target, journal, journalled } = await session(old);
+    const { bindings, target, journal } = await session(old);
     const records = old.authorizations ?? [];
     const listed = await bindings.list([...(old.appIds ?? []), ...records.map((r) => r.appId)]);
     const shown = new Set([...listed.values()].flat().map((r) => `${pairKey(r)}/${r.id}`));
@@ -187,7 +197,7 @@ export const read = timed(
     );
     const found = new Set(waited.ours.map((w) => w.id));
     const present = records.filter((r) => isShown(r) || found.has(r.id));
-    const settled = await settleUnconfirmed(bindings, old, journal, journalled);
+    const settled = await settleUnconfirmed(bindings, old, journal);
     // The engine runs read in refresh's preview too and drops that result: the journal's evidence
     // must outlive it, so read never trims it (the next create, update or delete does).
     journal.keepEarlier();
@@ -236,8 +246,6 @@ interface Session {
   bindings: Bindings;
   target: Target;
   journal: Journal;
-  /** Pairs earlier processes' journalled writes may have made, with those writes' flights. */
-  journalled: PairToBind[];
 }
 
 async function session(where: {
@@ -254,14 +262,6 @@ async function session(where: {
   const journal = new Journal(where.journalKey);
   const here = (w: JournalWrite) => w.instanceId === target.instanceId && w.envId === target.envId;
   journal.scope(here);
-  const flights = new Map<string, PairToBind>();
-  for (const w of journal.earlier.filter(here)) {
-    for (const pair of productPairs(w.appIds, w.apiIds)) {
-      const held = flights.get(pairKey(pair)) ?? { ...pair, windows: [] };
-      held.windows!.push({ sentAt: w.sentAt, endedAt: w.until });
-      flights.set(pairKey(pair), held);
-    }
-  }
   // A request may be in flight until the operation's deadline plus one request's timeout.
   const writeLog: WriteLog = (appIds, apiIds, sentAt) =>
     journal.begin({
@@ -276,28 +276,26 @@ async function session(where: {
     bindings: new Bindings(api, target.envId, runtime.settings, budget, writeLog),
     target,
     journal,
-    journalled: [...flights.values()],
   };
 }
 
 // Settles the state's unconfirmed pairs (the journal's evidence for them added) and the pairs only
-// the journal names (those the state holds no record of: one record per pair). The journal's own
-// pairs are settled apart: a listing they need that fails (an app deleted since) must not stop the
-// operation, and their entries are then kept for a later one.
+// the journal names: those whose journalled writes the state's records do not explain (a pair the
+// state records may have been rebound by a killed update). The journal's own pairs are settled
+// apart: a listing they need that fails (an app deleted since) must not stop the operation, and
+// their entries are then kept for a later one.
 async function settleUnconfirmed(
   bindings: Bindings,
   old: AuthorizationOutputs,
   journal: Journal,
-  journalled: PairToBind[],
 ): Promise<{ ours: AuthorizationRecord[]; open: UnconfirmedPair[] }> {
   const fromState = new Map<string, PairToBind>(
     (old.unconfirmed ?? []).map((p) => [pairKey(p), { ...p, windows: [...p.windows] }]),
   );
-  const recorded = new Set((old.authorizations ?? []).map(pairKey));
   const journalOnly: PairToBind[] = [];
-  for (const p of journalled.filter((j) => !recorded.has(pairKey(j)))) {
+  for (const p of journal.evidence(old.authorizations ?? [])) {
     const held = fromState.get(pairKey(p));
-    if (held) held.windows!.push(...p.windows!);
+    if (held) held.windows!.push(...p.windows);
     else journalOnly.push(p);
   }
   const state = await bindings.settle([...fromState.values()]);

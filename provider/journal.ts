@@ -7,6 +7,12 @@
  * a journalled pair is the resource's only if made within the request's flight (README,
  * "Interrupted runs"). A pair reported as existing before the write is never claimed by it.
  *
+ * Once an operation returns, each of its writes notes the record id the operation returned for
+ * each of its pairs. A later operation then sets a write aside for a pair only when the state holds
+ * that very record: a state record of the same pair made before the write (a rebind's cancelled
+ * record, when the engine never stored the rebind) explains nothing. A pair that failed is noted
+ * as nothing: its failure may rest on a lagging listing while the write made its record.
+ *
  * Best effort: a journal that cannot be written is reported in the debug log, never a failure.
  */
 import { createHash } from "node:crypto";
@@ -14,6 +20,8 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { debug } from "./log";
+import { pairKey, productPairs } from "./plan";
+import type { AuthorizationRecord, Pair } from "./types";
 
 /** One authorize request, on this machine's clock. */
 export interface JournalWrite {
@@ -25,6 +33,13 @@ export interface JournalWrite {
   sentAt: number;
   /** Epoch ms by which it surely ended: its end, or the latest it could end if never seen to. */
   until: number;
+  /** Set when the operation returned: by pair key, the record id it returned for the pair. */
+  made?: Record<string, string>;
+}
+
+/** A pair earlier writes may have made, with the flights of those writes (this machine's clock). */
+export interface JournalledPair extends Pair {
+  windows: { sentAt: number; endedAt: number }[];
 }
 
 interface JournalFile {
@@ -41,7 +56,12 @@ export class Journal {
   private mine: (write: JournalWrite) => boolean = () => true;
 
   constructor(private readonly key: string | undefined) {
-    this.earlier = this.load();
+    // A write never seen to end was cut off with its process, which has stopped by the time this
+    // command runs (the backend's stack lock keeps commands of a stack apart): it ended by now, as
+    // a live request ends when its process gives up on it. Left at its process's deadline instead,
+    // a listing could not rule out its record for up to roma:operationTimeout.
+    const now = Date.now();
+    this.earlier = this.load().map((w) => ({ ...w, until: Math.min(w.until, now) }));
   }
 
   /** Notes a request about to be sent; returns the function that notes its end. */
@@ -56,10 +76,38 @@ export class Journal {
   }
 
   /**
-   * The earlier writes are settled into what this operation returns (records or unconfirmed
-   * pairs): only this operation's writes are kept, until the next operation finds them in the state.
+   * The pairs the earlier writes in scope may have made, unless `recorded` (the state's records)
+   * shows what a write made: the pair's record is the one the write's operation returned.
    */
-  settle(): void {
+  evidence(recorded: readonly AuthorizationRecord[]): JournalledPair[] {
+    const inState = new Map(recorded.map((r) => [pairKey(r), r.id]));
+    const pairs = new Map<string, JournalledPair>();
+    for (const w of this.earlier.filter((e) => this.mine(e))) {
+      for (const pair of productPairs(w.appIds, w.apiIds)) {
+        const key = pairKey(pair);
+        if (w.made?.[key] !== undefined && w.made[key] === inState.get(key)) continue;
+        const held = pairs.get(key) ?? { ...pair, windows: [] };
+        held.windows.push({ sentAt: w.sentAt, endedAt: w.until });
+        pairs.set(key, held);
+      }
+    }
+    return [...pairs.values()];
+  }
+
+  /**
+   * The earlier writes are settled into what this operation returns (records or unconfirmed
+   * pairs): only this operation's writes are kept, noting the `records` it returns of their pairs,
+   * until the next operation finds them in the state.
+   */
+  settle(records: readonly AuthorizationRecord[] = []): void {
+    const ids = new Map(records.map((r) => [pairKey(r), r.id]));
+    for (const w of this.own) {
+      w.made = {};
+      for (const key of productPairs(w.appIds, w.apiIds).map(pairKey)) {
+        const id = ids.get(key);
+        if (id !== undefined) w.made[key] = id;
+      }
+    }
     const kept = this.keep ? this.earlier : this.earlier.filter((w) => !this.mine(w));
     this.save([...kept, ...this.own]);
   }

@@ -42,10 +42,10 @@ describe("a command killed mid-step", () => {
     await emu.close();
   });
 
-  const declare = (apiIds: string[]) => {
+  const declare = (apiIds: string[], options: Partial<Declared["args"]> = {}) => {
     const big: Declared = {
       name: "big",
-      args: { instanceId: emu.seed.instanceId, envId: RELEASE, appIds: apps, apiIds },
+      args: { instanceId: emu.seed.instanceId, envId: RELEASE, appIds: apps, apiIds, ...options },
     };
     stack.set({ "roma-appauth:resources": JSON.stringify([big]) });
   };
@@ -124,6 +124,38 @@ describe("a command killed mid-step", () => {
     // Claimed, not cancelled and written again.
     expect(emu.control.counts().cancel).toBeUndefined();
     await settlesAndDestroys(product(apps, apis));
+  });
+
+  // Found by the model test with kills on (seed -1406736802 path 0): an update that rebinds pairs
+  // (new options: unbind, then bind again) is killed after some rebinds landed. The state still
+  // holds the cancelled records, and the journal's evidence for those pairs must not be set aside
+  // because the state has a record of them.
+  const killedRebind = async () => {
+    declare(apis);
+    expect((await stack.up()).error).toBeUndefined();
+    const before = stack.state.resources[0];
+    declare(apis, { authTunnel: "GREEN", authWhitelist: ["10.0.0.0/8"] });
+    // 300 cancels, then the rebinds: killed when the fifth of them is answered.
+    expect(await stack.up(kill(305))).toMatchObject({ interrupted: true });
+    const rebound = emu.control.bindings().filter((b) => b.authTunnel === "GREEN").length;
+    expect(rebound).toBeGreaterThanOrEqual(5 * 20);
+    expect(rebound).toBeLessThan(300);
+    expect(stack.state.resources).toEqual([before]);
+  };
+
+  it("mid-update, killed while rebinding: the next up claims the rebound records", async () => {
+    await killedRebind();
+    const next = await stack.up();
+    expect(next.error).toBeUndefined();
+    expect(emu.control.bindings().every((b) => b.authTunnel === "GREEN")).toBe(true);
+    await settlesAndDestroys(product(apps, apis));
+  });
+
+  it("mid-update, killed while rebinding: the next destroy leaves nothing", async () => {
+    await killedRebind();
+    expect((await stack.destroy()).error).toBeUndefined();
+    expect(emu.control.bindings()).toEqual([]);
+    expect(journal()).toEqual([]);
   });
 
   it("mid-destroy: the next destroy finishes", async () => {

@@ -3,9 +3,16 @@
  * access-parameter changes, resources added and removed, out-of-band removals with refresh) are
  * applied through the engine harness and the real provider host while the emulator injects random
  * faults (latency, throttling, 5xx, dropped connections before and after the write, lagging reads,
- * FAILED items). After every successful step the emulator holds exactly the desired bindings and
- * the state holds exactly their records; a failed step converges when run again; destroy leaves
- * nothing.
+ * FAILED and FILAED items, redirects and HTML pages before and after the write). After every
+ * successful step the emulator holds exactly the desired bindings plus the second actor's, and the
+ * state holds exactly the stack's records; a failed step converges when run again; destroy leaves
+ * only the second actor's bindings.
+ *
+ * The second actor is someone else binding the same apps' pairs outside Pulumi, directly against
+ * the API, between commands: it binds pairs of a resource's app range that are not bound (some the
+ * stack is about to want), and later unbinds its own. A pair it holds that the stack wants must
+ * fail the stack's `up` with "already authorized" until the actor lets go of it; no record the
+ * actor made is ever cancelled by the stack (every DELETE the emulator receives is checked).
  *
  * Every command is its own `pulumi` run: a fresh program runner and provider host, as the CLI starts
  * its plugins per command, so nothing the provider keeps in memory carries from one command to the
@@ -24,11 +31,9 @@ import { recordsOf } from "../support";
 
 const RUNS = Number(process.env.MODEL_RUNS ?? 2);
 const DEFAULT_SEED = 20261201;
-// Commands are killed part-way only with MODEL_KILLS=1: with kills, seed -1406736802 path 0 does
-// not converge yet (an update killed after its rebind; the next up finds two of its own records
-// "already authorized"), an open bug of the ownership issue. tests/lifecycle/interrupted.test.ts
-// drives killed create, update and destroy deterministically meanwhile.
-const KILLS = process.env.MODEL_KILLS === "1";
+// Commands are killed part-way unless MODEL_KILLS=0; the second actor acts unless MODEL_ACTOR=0.
+const KILLS = process.env.MODEL_KILLS !== "0";
+const ACTOR = process.env.MODEL_ACTOR !== "0";
 const STEPS = {
   minLength: Number(process.env.MODEL_STEPS ?? 10),
   maxLength: Number(process.env.MODEL_STEPS ?? 10) + 4,
@@ -44,6 +49,12 @@ interface Desired {
   param: boolean;
 }
 
+interface ActorBind {
+  side: number;
+  app: number;
+  api: number;
+}
+
 interface Step {
   resources: Desired[];
   faults: FaultSettings;
@@ -51,6 +62,8 @@ interface Step {
   removeOutOfBand: boolean;
   /** Kill the command when this many API answers have arrived (0: let it run). */
   killAfter: number;
+  /** What the second actor does before the step: binds these pairs (if unbound), releases its own. */
+  actor: { binds: readonly ActorBind[]; release: boolean };
 }
 
 const stats = {
@@ -59,6 +72,11 @@ const stats = {
   failedThenConverged: 0,
   refreshes: 0,
   interrupted: 0,
+  actorBinds: 0,
+  actorUnbinds: 0,
+  /** Steps whose `up` failed as expected on a pair the actor held ("already authorized"). */
+  actorConflicts: 0,
+  foreignCancelled: 0,
   leakedBindings: 0,
   missingBindings: 0,
   stateMismatches: 0,
@@ -91,6 +109,11 @@ const faults: fc.Arbitrary<FaultSettings> = fc
     dropAfter: rate(0.06),
     systemAfter: rate(0.04),
     failing: rate(0.06),
+    filaed: fc.integer({ min: 0, max: 6 }).map((n) => Math.max(0, n - 4)),
+    redirect: rate(0.02),
+    redirectAfter: rate(0.02),
+    html: rate(0.02),
+    htmlAfter: rate(0.02),
     lag: fc.constantFrom(0, 0, 0, 150),
     latency: fc.constantFrom(0, 0, 5),
     duplicates: fc.constantFrom("skip" as const, "error" as const),
@@ -106,7 +129,16 @@ const faults: fc.Arbitrary<FaultSettings> = fc
       { rate: f.drop, fault: FAULTS.drop() },
       { rate: f.dropAfter, fault: FAULTS.drop(true) },
       { rate: f.systemAfter, fault: FAULTS.systemError(true) },
+      { rate: f.redirect, fault: FAULTS.redirect(302) },
+      { rate: f.redirectAfter, fault: { ...FAULTS.redirect(307), afterApplying: true } },
+      { rate: f.html, fault: FAULTS.html() },
+      { rate: f.htmlAfter, fault: { kind: "html" as const, afterApplying: true } },
     ],
+    // The next few items answer FILAED, the specification's spelling of a failed item.
+    failingPairs:
+      f.filaed > 0
+        ? [{ status: "FILAED", code: "APIG.9999", message: "System error", times: f.filaed }]
+        : [],
     failingPairRate: f.failing,
     visibilityLagMs: f.lag,
     latencyMs: { default: f.latency },
@@ -125,6 +157,25 @@ const step: fc.Arbitrary<Step> = fc.record({
         { weight: 1, arbitrary: fc.integer({ min: 1, max: 12 }) },
       )
     : fc.constant(0),
+  actor: ACTOR
+    ? fc.record({
+        binds: fc.oneof(
+          { weight: 2, arbitrary: fc.constant<ActorBind[]>([]) },
+          {
+            weight: 1,
+            arbitrary: fc.array(
+              fc.record({
+                side: fc.integer({ min: 0, max: 1 }),
+                app: fc.integer({ min: 0, max: 2 }),
+                api: fc.integer({ min: 0, max: 5 }),
+              }),
+              { minLength: 1, maxLength: 3 },
+            ),
+          },
+        ),
+        release: fc.integer({ min: 0, max: 3 }).map((n) => n === 0),
+      })
+    : fc.constant({ binds: [] as ActorBind[], release: false }),
 });
 
 describe("model-based fault test", () => {
@@ -164,6 +215,9 @@ describe("model-based fault test", () => {
   }, 1800000);
 });
 
+/** The second actor's records, by id: pairs it bound outside Pulumi and has not let go of. */
+type Held = Map<string, { envId: string; appId: string; apiId: string }>;
+
 async function runSequence(emu: Emulator, proxy: Interrupter, steps: Step[]) {
   const stack = new Stack({
     program: PROGRAM,
@@ -175,8 +229,12 @@ async function runSequence(emu: Emulator, proxy: Interrupter, steps: Step[]) {
       "roma-appauth:resources": "[]",
     },
   });
+  const held: Held = new Map();
+  // Every record the actor ever made: the stack must never send a DELETE for one.
+  const actorIds = new Set<string>();
   // What the last steps did, printed when a check fails.
   let trace: string[] = [];
+  let lastError = "";
   // One `pulumi` command under the given faults, perhaps killed part-way; true when it succeeded.
   const command = async (
     run: (options: RunOptions) => ReturnType<Stack["up"]>,
@@ -188,26 +246,90 @@ async function runSequence(emu: Emulator, proxy: Interrupter, steps: Step[]) {
     const result = await run(killAfter > 0 ? { interrupt: { proxy, answers: killAfter } } : {});
     const killed = "interrupted" in result;
     if (killed) stats.interrupted++;
+    lastError = result.error ?? "";
+    const log = emu.control.log();
+    const foreign = log.filter(
+      (e) => e.method === "DELETE" && actorIds.has(e.path.split("/").pop() ?? ""),
+    );
+    stats.foreignCancelled += foreign.length;
     trace.push(
       `${killed ? "killed" : result.error ? `failed (${result.error})` : "ok"}: ${JSON.stringify(result.steps.map((x) => [x.name, x.op, x.error]))}`,
-      `requests: ${emu.control
-        .log()
-        .map((e) => `${e.route}:${e.status}${e.fault ? `(${e.fault})` : ""}`)
-        .join(" ")}`,
+      `requests: ${log.map((e) => `${e.method} ${e.route}:${e.status}${e.fault ? `(${e.fault})` : ""}`).join(" ")}`,
     );
+    if (foreign.length > 0) {
+      console.log(
+        `model-based fault test: the stack cancelled the actor's records\n${trace.join("\n")}`,
+      );
+      throw new Error(
+        `the stack cancelled records of the second actor: ${foreign.map((e) => e.path).join(", ")}`,
+      );
+    }
     return !killed && !result.error;
   };
   const apply = (s: Step, faultSettings: FaultSettings, killAfter = 0) => {
     stack.set({ "roma-appauth:resources": JSON.stringify(declared(emu, s)) });
     return command((o) => stack.up(o), faultSettings, killAfter);
   };
+  // The actor lets go of its records (those still there: a refresh's victim may be one).
+  const release = (ids: string[]) => {
+    for (const id of ids) {
+      const pair = held.get(id)!;
+      held.delete(id);
+      if (emu.control.bindings().some((b) => b.id === id)) {
+        emu.control.unbind(pair.envId, pair.appId, pair.apiId);
+        stats.actorUnbinds++;
+      }
+    }
+  };
+  const act = (s: Step) => {
+    if (s.actor.release) release([...held.keys()]);
+    const seed = emu.seed;
+    for (const b of s.actor.binds) {
+      const envId = seed.environments[s.resources[b.side].env].id;
+      const appId = seed.apps[b.app + b.side * 3].id;
+      const apiId = seed.apis[b.api].id;
+      const taken = emu.control
+        .bindings()
+        .some((x) => x.envId === envId && x.appId === appId && x.apiId === apiId);
+      if (taken) continue;
+      const record = emu.control.bind(envId, appId, apiId);
+      held.set(record.id, { envId, appId, apiId });
+      actorIds.add(record.id);
+      stats.actorBinds++;
+    }
+  };
+  // The actor's records of pairs the step wants: the stack must refuse to take them over.
+  const conflicts = (s: Step) => {
+    const wanted = new Set(expectedBindings(emu, s).keys());
+    return [...held].filter(([, p]) => wanted.has(`${p.envId}/${p.appId}/${p.apiId}`));
+  };
   // A failed (or killed) command must converge when run again without faults. A killed create
-  // leaves a pending CREATE, which `pulumi refresh --clear-pending-creates` clears.
-  const converge = async (run: (faults: FaultSettings) => Promise<boolean>, f: FaultSettings) => {
-    if (await run(f)) return;
+  // leaves a pending CREATE, which `pulumi refresh --clear-pending-creates` clears. While the actor
+  // holds pairs the step wants, the command fails on them ("already authorized", never taking them
+  // over); once the actor lets go of them, it converges.
+  const converge = async (
+    run: (faults: FaultSettings) => Promise<boolean>,
+    f: FaultSettings,
+    s?: Step,
+  ) => {
+    const held = s ? conflicts(s) : [];
+    const ok = await run(f);
+    if (ok && held.length === 0) return;
+    if (ok) throw new Error(`succeeded while the actor holds ${JSON.stringify(held)}`);
     stats.failedThenConverged++;
     if (hasPendingCreate(stack.state)) {
       await command((o) => stack.refresh({ ...o, clearPendingCreates: true }), {});
+    }
+    if (held.length > 0) {
+      const refused = await run({});
+      if (refused || !lastError.includes("Already authorized before this resource's request")) {
+        console.log(
+          `model-based fault test: the actor's pairs were not refused\n${trace.join("\n")}`,
+        );
+        throw new Error(`expected "already authorized" for ${JSON.stringify(held)}: ${lastError}`);
+      }
+      stats.actorConflicts++;
+      release(held.map(([id]) => id));
     }
     if (!(await run({}))) {
       console.log(`model-based fault test: did not converge after\n${trace.join("\n")}`);
@@ -217,7 +339,7 @@ async function runSequence(emu: Emulator, proxy: Interrupter, steps: Step[]) {
 
   const checked = (s: Step) => {
     try {
-      check(emu, stack.state, s);
+      check(emu, stack.state, s, held);
     } catch (error) {
       console.log(`model-based fault test: check failed after\n${trace.join("\n")}`);
       throw error;
@@ -225,16 +347,23 @@ async function runSequence(emu: Emulator, proxy: Interrupter, steps: Step[]) {
   };
   for (const [index, s] of steps.entries()) {
     trace = [`step ${index}: ${JSON.stringify(s.resources)} kill after ${s.killAfter}`];
+    act(s);
+    trace.push(`actor holds: ${JSON.stringify([...held])}`);
     let first = true;
-    await converge((f) => {
-      const killAfter = first ? s.killAfter : 0;
-      first = false;
-      return apply(s, f, killAfter);
-    }, s.faults);
+    await converge(
+      (f) => {
+        const killAfter = first ? s.killAfter : 0;
+        first = false;
+        return apply(s, f, killAfter);
+      },
+      s.faults,
+      s,
+    );
     stats.steps++;
     checked(s);
-    if (s.removeOutOfBand && s.faults.visibilityLagMs === 0 && emu.control.bindings().length > 0) {
-      const victim = emu.control.bindings()[0];
+    const stackBindings = emu.control.bindings().filter((b) => !held.has(b.id));
+    if (s.removeOutOfBand && s.faults.visibilityLagMs === 0 && stackBindings.length > 0) {
+      const victim = stackBindings[0];
       emu.control.unbind(victim.envId, victim.appId, victim.apiId);
       await converge((f) => command((o) => stack.refresh(o), f), s.faults);
       stats.refreshes++;
@@ -243,9 +372,11 @@ async function runSequence(emu: Emulator, proxy: Interrupter, steps: Step[]) {
     }
   }
   await converge((f) => command((o) => stack.destroy(o), f), steps[steps.length - 1]?.faults ?? {});
-  const left = emu.control.bindings().length;
+  // Only the actor's records are left.
+  const left = emu.control.bindings().filter((b) => !held.has(b.id)).length;
   stats.leakedBindings += left;
   expect(left).toBe(0);
+  expect(emu.control.bindings().length).toBe(held.size);
   expect(stack.state.resources).toEqual([]);
 }
 
@@ -253,7 +384,8 @@ function hasPendingCreate(state: StackState): boolean {
   return (state.pendingOperations ?? []).some((op) => op.type === "creating");
 }
 
-function check(emu: Emulator, state: StackState, s: Step): void {
+/** The bindings a step asks for, keyed `env/app/api`, with their options. */
+function expectedBindings(emu: Emulator, s: Step): Map<string, { tunnel: string; param: string }> {
   const seed = emu.seed;
   const expected = new Map<string, { tunnel: string; param: string }>();
   s.resources.forEach((r) => {
@@ -266,8 +398,16 @@ function check(emu: Emulator, state: StackState, s: Step): void {
       }
     }
   });
+  return expected;
+}
+
+function check(emu: Emulator, state: StackState, s: Step, held: Held): void {
+  const expected = expectedBindings(emu, s);
+  // Every record the actor holds is still there, untouched; the rest are the stack's.
+  const all = emu.control.bindings();
+  expect([...held.keys()].filter((id) => !all.some((b) => b.id === id))).toEqual([]);
   const actual = new Map(
-    emu.control.bindings().map((b) => [`${b.envId}/${b.appId}/${b.apiId}`, b]),
+    all.filter((b) => !held.has(b.id)).map((b) => [`${b.envId}/${b.appId}/${b.apiId}`, b]),
   );
   const leaked = [...actual.keys()].filter((k) => !expected.has(k));
   const missing = [...expected.keys()].filter((k) => !actual.has(k));
