@@ -531,8 +531,7 @@ describe("check: rules pinned value by value", () => {
       },
       {
         property: "visitParams[1].apiId",
-        reason:
-          "visitParams[1].apiId is required and must be an id string; got undefined.",
+        reason: "visitParams[1].apiId is required and must be an id string; got undefined.",
       },
       {
         property: "visitParams",
