@@ -17,8 +17,8 @@ import {
   type WriteLog,
 } from "./operations";
 import { pairKey, planUpdate, productPairs, sortRecords } from "./plan";
-import { RomaApi } from "./roma-api";
-import { configureRuntime, processRuntime, type Target } from "./runtime";
+import { RomaApi, type Target } from "./roma-api";
+import { configureRuntime, processRuntime } from "./runtime";
 import { resolveSettings } from "./settings";
 import { readOutputs, storeOutputs } from "./state";
 import type {

@@ -9,7 +9,7 @@
  * this resource whose outcome is unknown. Nothing else, and nothing remembered between commands.
  */
 import { madeWithin, type ServerWindow } from "./clock";
-import { isApiError, isRequestError } from "./http/errors";
+import { isApiError, isRequestError, UNEXPECTED_ANSWER } from "./http/errors";
 import { backoffMs, sleep, verdict } from "./http/retry";
 import type { Budget } from "./http/transport";
 import { batchPairs, pairKey, productPairs, type Batch } from "./plan";
@@ -18,7 +18,6 @@ import type { AuthorizationRecord, Pair, UnconfirmedPair, WriteWindow } from "./
 import {
   recordFromInfo,
   recordFromRelation,
-  UNEXPECTED_ANSWER,
   type ApiAuthRelationWire,
   type BindOptions,
 } from "./wire";

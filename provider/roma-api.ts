@@ -3,15 +3,21 @@
  * seed's v1 DELETE) and list (`binded-apis`).
  */
 import { ServerClock } from "./clock";
-import { apiError, isApiError } from "./http/errors";
-import type { Budget, Request, Response, Transport } from "./http/transport";
-import type { Target } from "./runtime";
+import { isApiError, UNEXPECTED_ANSWER } from "./http/errors";
+import {
+  Transport,
+  type Authenticator,
+  type Budget,
+  type Request,
+  type Response,
+  type TransportOptions,
+} from "./http/transport";
+import { isGone, ROMA_ERRORS, romaApiError } from "./roma-errors";
 import type { Pair } from "./types";
 import {
   createAnswerItems,
   createAuthBody,
   listAnswer,
-  UNEXPECTED_ANSWER,
   type ApiAuthRelationWire,
   type BindOptions,
   type ListAuthsWire,
@@ -19,6 +25,23 @@ import {
 
 /** Largest page `binded-apis` serves. */
 export const MAX_PAGE = 500;
+
+/** Where one resource's records live, and how to reach them. */
+export interface Target {
+  region: string;
+  projectId: string;
+  instanceId: string;
+  envId: string;
+  endpoint: string;
+  auth: Authenticator;
+}
+
+/** A transport that reads error answers as ROMA Connect and IAM write them. */
+export class RomaTransport extends Transport {
+  constructor(options: Omit<TransportOptions, "errors">) {
+    super({ ...options, errors: ROMA_ERRORS });
+  }
+}
 
 export class RomaApi {
   /** The server's clock as this operation's answers told it. */
@@ -61,7 +84,7 @@ export class RomaApi {
       });
       return "cancelled";
     } catch (error) {
-      if (isApiError(error, "APIG.3009")) return "already gone";
+      if (isGone(error)) return "already gone";
       throw error;
     }
   }
@@ -122,7 +145,7 @@ function checked<T>(
   try {
     return read(answer.body);
   } catch (error) {
-    throw apiError(
+    throw romaApiError(
       {
         status: answer.status,
         code: UNEXPECTED_ANSWER,

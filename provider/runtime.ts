@@ -13,7 +13,8 @@ import { akskAuth, iamTokenAuth, tokenAuth, type TokenSource } from "./auth/auth
 import { findProjectId, login, type IamToken, type TokenScope } from "./auth/iam";
 import { budgetOf, untilDeadline } from "./http/deadline";
 import { AdaptiveLimiter } from "./http/limiter";
-import { Transport, type Authenticator, type Budget } from "./http/transport";
+import type { Authenticator, Budget, Transport } from "./http/transport";
+import { RomaTransport, type Target } from "./roma-api";
 import type { Secret } from "./secret";
 import {
   forRegion,
@@ -22,16 +23,6 @@ import {
   urlOrigin,
   type ProviderSettings,
 } from "./settings";
-
-/** Where one resource's records live, and how to reach them. */
-export interface Target {
-  region: string;
-  projectId: string;
-  instanceId: string;
-  envId: string;
-  endpoint: string;
-  auth: Authenticator;
-}
 
 const GLOBAL_KEY = "__pulumiRomaAppAuthRuntime_v1";
 
@@ -44,7 +35,7 @@ export class ProcessRuntime {
     readonly settings: ProviderSettings,
     readonly fingerprint: string,
   ) {
-    this.transport = new Transport({
+    this.transport = new RomaTransport({
       limiter: new AdaptiveLimiter(settings.maxConcurrency),
       maxRetries: settings.maxRetries,
       requestTimeoutMs: settings.requestTimeoutMs,

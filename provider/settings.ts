@@ -2,7 +2,11 @@
  * Provider settings: read from the stack config that `configure` receives, with environment
  * fallbacks, first found wins. Pure given its two sources; the table below is also the README's.
  */
+import { ID, ID_RULE } from "./ids";
 import { Secret } from "./secret";
+
+// validate.ts takes them from here, with the other rules of ids and names it shares.
+export { ID, ID_RULE };
 
 /** Where settings come from: the stack config (`ns:key`) as `configure` hands it over. */
 export interface ConfigSource {
@@ -376,11 +380,6 @@ export function regionProblem(region: string): string | undefined {
     ? undefined
     : `a region is lowercase letters and digits in dash-separated parts, at most ${MAX_REGION} characters, such as "cn-north-4" (it becomes part of host names).`;
 }
-
-/** A resource id of the API (project, instance, app, API): what may go into a request path. */
-export const ID = /^[A-Za-z0-9_-]{1,64}$/;
-/** {@link ID} in words. */
-export const ID_RULE = "1 to 64 letters, digits, '-' or '_'";
 
 function checkedRegion(found: Found | undefined): string | undefined {
   if (!found) return undefined;

@@ -2,6 +2,7 @@
  * The API's snake_case shapes and the one place where they are mapped to and from the provider's
  * camelCase types.
  */
+import { describeBody } from "./http/errors";
 import { visitParamFor } from "./plan";
 import type { AuthTunnel, AuthorizationRecord, VisitParam } from "./types";
 
@@ -117,9 +118,6 @@ function visitParamsForApi(
     .filter((entry) => entry.visit_param !== "");
 }
 
-/** The code of an error for an answer that is not what the API documents (see `describeBody`). */
-export const UNEXPECTED_ANSWER = "UNEXPECTED_ANSWER";
-
 /**
  * The items of a create answer, `{auths: [...]}` or, as some renderings of the docs show it, a bare
  * array; each item names its pair. Throws, saying what came back, on any other shape.
@@ -163,16 +161,6 @@ export function listAnswer(body: unknown): ListAuthsWire {
     throw new Error(`a listing item without id, app_id and api_id: ${describeBody(bad)}`);
   }
   return { total: b.total, size: Number(b.size ?? b.auths.length), auths: b.auths };
-}
-
-/** What came back, in a few words and at most 80 characters of it, for error messages. */
-export function describeBody(body: unknown): string {
-  if (body === undefined || body === "") return "an empty body";
-  if (typeof body === "string") {
-    return `a non-JSON body starting ${JSON.stringify(body.trim().slice(0, 80))}`;
-  }
-  const text = JSON.stringify(body);
-  return `${text.slice(0, 80)}${text.length > 80 ? "..." : ""}`;
 }
 
 /** A record from a create-answer item; the item must carry an `id`. */

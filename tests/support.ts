@@ -2,6 +2,10 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import type { Emulator } from "../emulator";
 import { AppAuthorizationProvider } from "../provider";
+import { budgetOf } from "../provider/http/deadline";
+import type { ApiErrorFields } from "../provider/http/errors";
+import type { RetryOptions } from "../provider/http/retry";
+import { romaApiError } from "../provider/roma-errors";
 import { readOutputs } from "../provider/state";
 import type { AuthorizationOutputs, AuthorizationRecord } from "../provider/types";
 
@@ -86,4 +90,20 @@ export async function failureOf(promise: Promise<unknown>): Promise<PartialFailu
   );
   expect(error).toBeInstanceOf(Error);
   return error as PartialFailure;
+}
+
+/** `retrying`'s options for unit tests: three retries within a minute, no jitter. */
+export function retryOptions(): RetryOptions {
+  return {
+    maxRetries: 3,
+    budget: budgetOf(60000),
+    idempotent: true,
+    doing: "do something",
+    random: () => 0,
+  };
+}
+
+/** The error of an API answer with `status` and `code`, as the transport makes it. */
+export function apiAnswer(status: number, code: string, extra: Partial<ApiErrorFields> = {}) {
+  return romaApiError({ status, code, apiMessage: "m", ...extra }, "do something");
 }

@@ -4,7 +4,7 @@
  */
 import type { Authenticator, Budget, Transport } from "../http/transport";
 import { Secret } from "../secret";
-import { ID, ID_RULE } from "../settings";
+import { ID, ID_RULE } from "../ids";
 
 /** A token and what IAM said about it. */
 export interface IamToken {

@@ -3,6 +3,7 @@
  * The emulator verifies with its own code (emulator/signature.ts), so the two check each other.
  */
 import { createHash, createHmac } from "node:crypto";
+import { encodeRfc3986 } from "../http/rfc3986";
 
 export const ALGORITHM = "SDK-HMAC-SHA256";
 
@@ -13,14 +14,6 @@ export interface SignableRequest {
   query: readonly (readonly [string, string])[];
   headers: Readonly<Record<string, string>>;
   body: string | Buffer;
-}
-
-/** RFC 3986 percent-encoding: unreserved characters kept, everything else as upper-case UTF-8 hex. */
-export function encodeRfc3986(value: string): string {
-  return encodeURIComponent(value).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
 }
 
 /** Each segment of a decoded path encoded, with the trailing `/` the signature (only) requires. */

@@ -1,5 +1,7 @@
 /**
- * Which failures are retried, how long to wait, and the retry loop itself.
+ * Which failures are retried, how long to wait, and the retry loop itself. What a service's error
+ * code means (throttled? refused before it took effect?) comes tagged on the error by the service's
+ * `ServiceErrors`; this module reads the tag, never a code.
  *
  * A write whose outcome is unknown is not retried here: `operations.ts` reconciles it by listing and
  * then sends only what is still missing, which is a different request.
@@ -9,7 +11,7 @@
  * and the ESM-only p-retry cannot be loaded by the provider host's CommonJS loader.
  */
 import { isTimeout, sleep, timedOut, type Budget } from "./deadline";
-import { ANSWER_TOO_LARGE, isRequestError, type RequestError } from "./errors";
+import { ANSWER_TOO_LARGE, isRequestError, means, type RequestError } from "./errors";
 
 export { sleep } from "./deadline";
 
@@ -22,12 +24,11 @@ export type Verdict =
   /** The request itself is wrong, or the failure is not transient. */
   | "fail";
 
-const THROTTLED = ["APIG.0308", "APIGW.0308", "APIG.9008"];
 /**
  * Network failures a retry cannot mend: a host name that does not exist, a certificate refused, a
  * TLS handshake with something that does not speak TLS (plain HTTP on the port), the deadline.
  */
-const PERMANENT_NETWORK = [
+export const PERMANENT_NETWORK: readonly string[] = [
   "ENOTFOUND",
   "EPROTO",
   "ERR_SSL_WRONG_VERSION_NUMBER",
@@ -39,12 +40,9 @@ const PERMANENT_NETWORK = [
   "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
   "ERR_TLS_CERT_ALTNAME_INVALID",
 ];
-/** Codes that mean the request was refused before it took effect, so even a write may be resent. */
-const REFUSED_UNTOUCHED = [...THROTTLED, "APIG.3500"];
-
-/** True for an answer that says the tenant is sending too fast. */
+/** True for an answer that says the tenant is sending too fast: a 429, or a code that means it. */
 export function isThrottling(error: RequestError): boolean {
-  return error.kind === "api" && (error.status === 429 || THROTTLED.includes(error.code));
+  return error.kind === "api" && (error.status === 429 || error.meaning === "throttled");
 }
 
 /** Classifies a failed attempt. `idempotent`: sending the request twice does no harm. */
@@ -57,7 +55,8 @@ export function verdict(error: unknown, idempotent: boolean): Verdict {
     if (!error.mayHaveArrived || idempotent) return "retry";
     return "unknown";
   }
-  if (error.status === 429 || REFUSED_UNTOUCHED.includes(error.code)) return "retry";
+  // Refused before it took effect, so even a write may be resent.
+  if (isThrottling(error) || means(error, "not-applied")) return "retry";
   if (error.status >= 500) return idempotent ? "retry" : "unknown";
   return "fail";
 }

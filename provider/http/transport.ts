@@ -7,20 +7,22 @@
 import axios, { type AxiosInstance } from "axios";
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
-import { encodeRfc3986 } from "../auth/signer";
 import { debug } from "../log";
 import { timedOut, untilDeadline, type Budget } from "./deadline";
 import {
   ANSWER_TOO_LARGE,
   apiError,
+  describeBody,
   errorFields,
-  isApiError,
+  means,
   networkError,
+  UNEXPECTED_ANSWER,
   type RequestError,
+  type ServiceErrors,
 } from "./errors";
-import { describeBody, UNEXPECTED_ANSWER } from "../wire";
 import type { AdaptiveLimiter } from "./limiter";
 import { isThrottling, retrying } from "./retry";
+import { encodeRfc3986 } from "./rfc3986";
 
 export type { Budget } from "./deadline";
 
@@ -80,6 +82,8 @@ export interface TransportOptions {
   limiter: AdaptiveLimiter;
   maxRetries: number;
   requestTimeoutMs: number;
+  /** What the service's error answers say: their codes, what each means, the remedies. */
+  errors: ServiceErrors;
 }
 
 // The largest answer taken: a page of the list endpoint is a few hundred kilobytes.
@@ -173,7 +177,7 @@ export class Transport {
         const failure = error as RequestError;
         slot.release(isThrottling(failure) ? "throttled" : "failed");
         // An IAM token may expire mid-operation; renew it once (outside the slot) and resend.
-        if (!renewed && isApiError(failure, "APIG.1001") && credential?.renew) {
+        if (!renewed && means(failure, "token-expired") && credential?.renew) {
           renewed = true;
           await untilDeadline(
             credential.renew(budget),
@@ -232,7 +236,13 @@ export class Transport {
       `${prepared.method} ${prepared.url.pathname} -> ${answer.status} in ${Date.now() - started} ms (attempt ${attempt})`,
     );
     if (answer.status >= 400) {
-      throw apiError(errorFields(answer.status, headers, body, Date.now()), doing, origin);
+      const { errors } = this.options;
+      throw apiError(
+        errorFields(answer.status, headers, body, Date.now(), errors),
+        doing,
+        errors,
+        origin,
+      );
     }
     // Distrust the answer: a redirect (never followed) or a page that is not JSON is never data.
     if (answer.status >= 300 || answer.status < 200 || (typeof body === "string" && body !== "")) {
@@ -243,11 +253,12 @@ export class Transport {
           : `Content-Type ${headers["content-type"] ?? "none"} and ${describeBody(body)}, where JSON was expected`;
       throw apiError(
         {
-          ...errorFields(answer.status, headers, {}, Date.now()),
+          ...errorFields(answer.status, headers, {}, Date.now(), this.options.errors),
           code: UNEXPECTED_ANSWER,
           apiMessage: `${endpoint} answered ${what}; check roma:endpoint and roma:region`,
         },
         request.doing,
+        this.options.errors,
       );
     }
     return { status: answer.status, headers, body };

@@ -7,7 +7,7 @@ import dns from "node:dns";
 import type { ServerResponse } from "node:http";
 import { budgetOf } from "../../provider/http/deadline";
 import { AdaptiveLimiter } from "../../provider/http/limiter";
-import { Transport } from "../../provider/http/transport";
+import { RomaTransport as Transport } from "../../provider/roma-api";
 import { stubServer, type StubServer } from "./stubs";
 
 const request = (baseUrl: string) => ({

@@ -8,7 +8,7 @@ import { startEmulator, type Emulator } from "../../emulator";
 import { AppAuthorizationProvider } from "../../provider";
 import { budgetOf, type Budget } from "../../provider/http/deadline";
 import { AdaptiveLimiter } from "../../provider/http/limiter";
-import { Transport } from "../../provider/http/transport";
+import { RomaTransport as Transport } from "../../provider/roma-api";
 import {
   checkedInputs,
   configuredProvider,

@@ -1,12 +1,9 @@
+import { isApiError, isRequestError, networkError, retryAfterMs } from "../../provider/http/errors";
 import {
-  apiError,
-  errorFields,
-  isApiError,
-  isRequestError,
   isSignatureRejection,
-  networkError,
-  retryAfterMs,
-} from "../../provider/http/errors";
+  romaApiError as apiError,
+  romaErrorFields as errorFields,
+} from "../../provider/roma-errors";
 
 const NOW = Date.parse("2026-11-23T10:00:00Z");
 const body = (code: string, msg = "m") => ({ error_code: code, error_msg: msg });

@@ -1,10 +1,12 @@
-import { apiError, errorFields, networkError, retryAfterMs } from "../../provider/http/errors";
+import { networkError, retryAfterMs } from "../../provider/http/errors";
 import { AdaptiveLimiter } from "../../provider/http/limiter";
 import { budgetOf } from "../../provider/http/deadline";
 import { backoffMs, retrying, verdict } from "../../provider/http/retry";
-
-const api = (status: number, code: string, extra = {}) =>
-  apiError({ status, code, apiMessage: "m", ...extra }, "do something");
+import {
+  romaApiError as apiError,
+  romaErrorFields as errorFields,
+} from "../../provider/roma-errors";
+import { apiAnswer as api, retryOptions } from "../support";
 
 describe("retry verdicts", () => {
   it.each([
@@ -49,13 +51,7 @@ describe("backoff", () => {
 });
 
 describe("retrying", () => {
-  const options = {
-    maxRetries: 3,
-    budget: budgetOf(60000),
-    idempotent: true,
-    doing: "do something",
-    random: () => 0,
-  };
+  const options = retryOptions();
 
   it("retries what is safe until it succeeds", async () => {
     let n = 0;

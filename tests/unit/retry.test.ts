@@ -1,24 +1,19 @@
-import { ANSWER_TOO_LARGE, apiError, networkError } from "../../provider/http/errors";
+import { ANSWER_TOO_LARGE, networkError } from "../../provider/http/errors";
 import { budgetOf, timedOut } from "../../provider/http/deadline";
-import { backoffMs, isThrottling, retrying, verdict } from "../../provider/http/retry";
+import {
+  backoffMs,
+  isThrottling,
+  PERMANENT_NETWORK,
+  retrying,
+  verdict,
+} from "../../provider/http/retry";
+import { apiAnswer as api, retryOptions } from "../support";
 
-const api = (status: number, code: string, extra = {}) =>
-  apiError({ status, code, apiMessage: "m", ...extra }, "do something");
 const net = (code: string, mayHaveArrived = false) => networkError(code, mayHaveArrived, "x", "d");
 
 describe("verdict: every listed rule", () => {
-  it.each([
-    "ENOTFOUND",
-    "EPROTO",
-    "ERR_SSL_WRONG_VERSION_NUMBER",
-    "OPERATION_TIMEOUT",
-    "ERR_INVALID_URL",
-    "CERT_HAS_EXPIRED",
-    "DEPTH_ZERO_SELF_SIGNED_CERT",
-    "SELF_SIGNED_CERT_IN_CHAIN",
-    "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-    "ERR_TLS_CERT_ALTNAME_INVALID",
-  ])("never retries %s, a failure no retry mends", (code) => {
+  it.each([...PERMANENT_NETWORK])("never retries %s, a failure no retry mends", (code) => {
+    expect(code).toMatch(/^[A-Z][A-Z_]+$/);
     expect([verdict(net(code), true), verdict(net(code, true), false)]).toStrictEqual([
       "fail",
       "fail",
@@ -90,13 +85,7 @@ describe("backoffMs", () => {
 });
 
 describe("retrying: counts and messages", () => {
-  const options = {
-    maxRetries: 3,
-    budget: budgetOf(60000),
-    idempotent: true,
-    doing: "do something",
-    random: () => 0,
-  };
+  const options = retryOptions();
 
   it("backs off each kind of failure by its own run, and honours Retry-After", async () => {
     const answers = [

@@ -1,4 +1,8 @@
-import { apiError, errorFields, networkError } from "../../provider/http/errors";
+import { networkError } from "../../provider/http/errors";
+import {
+  romaApiError as apiError,
+  romaErrorFields as errorFields,
+} from "../../provider/roma-errors";
 import { scrub, scrubOutside, Secret } from "../../provider/secret";
 
 // Every form the test knows a value can take, computed here rather than by the code under test.

@@ -12,8 +12,8 @@ import {
   formatSdkDate,
   sha256Hex,
   signature,
-  encodeRfc3986,
 } from "../../provider/auth/signer";
+import { encodeRfc3986 } from "../../provider/http/rfc3986";
 
 describe("SDK-HMAC-SHA256 published vectors", () => {
   it("reproduces the signing guide's worked example", () => {

@@ -1,11 +1,11 @@
 import {
   createAnswerItems,
   createAuthBody,
-  describeBody,
   listAnswer,
   recordFromInfo,
   recordFromRelation,
 } from "../../provider/wire";
+import { describeBody } from "../../provider/http/errors";
 
 const plain = {
   authTunnel: "GREEN" as const,
