@@ -3,6 +3,43 @@ import eslint from "@eslint/js";
 import prettier from "eslint-config-prettier";
 import tseslint from "typescript-eslint";
 
+/**
+ * The provider's layers, lowest first (README, "Developing"): a module may import its own layer and
+ * those below, never one above. Each layer: its files, and the module names other files import it by.
+ */
+const LAYERS = [
+  { name: "leaf utilities", modules: ["secret", "log", "clock", "ids", "types"] },
+  { name: "http", folder: "http" },
+  { name: "auth", folder: "auth" },
+  { name: "settings", modules: ["settings"] },
+  { name: "planning", modules: ["plan", "diff", "validate", "state", "journal"] },
+  { name: "roma", modules: ["wire", "roma-errors", "roma-api"] },
+  { name: "runtime", modules: ["runtime"] },
+  { name: "operations", modules: ["operations"] },
+  { name: "handlers", modules: ["handlers"] },
+  { name: "glue", modules: ["provider", "resource", "index"] },
+];
+
+const filesOf = (layer) =>
+  layer.folder ? [`provider/${layer.folder}/**`] : layer.modules.map((m) => `provider/${m}.ts`);
+const importsOf = (layer) =>
+  layer.folder ? [`**/${layer.folder}/*`] : layer.modules.map((m) => `**/${m}`);
+
+const layering = LAYERS.slice(0, -1).map((layer, i) => ({
+  files: filesOf(layer),
+  rules: {
+    "no-restricted-imports": [
+      "error",
+      {
+        patterns: LAYERS.slice(i + 1).map((above) => ({
+          group: importsOf(above),
+          message: `${layer.name} is below ${above.name}: lower layers never import higher ones (README, "Developing")`,
+        })),
+      },
+    ],
+  },
+}));
+
 export default tseslint.config(
   {
     ignores: [
@@ -51,6 +88,7 @@ export default tseslint.config(
       ],
     },
   },
+  ...layering,
   {
     files: ["emulator/cli.ts", "scripts/**", "examples/**", "tests/**"],
     rules: { "no-console": "off" },

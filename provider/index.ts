@@ -1,6 +1,22 @@
 /**
  * Pulumi dynamic resource for Huawei Cloud ROMA Connect app authorizations.
  *
+ * The modules of `provider/` in layers, lowest first; a module imports its own layer and those
+ * below, never one above (`eslint.config.mjs`, `LAYERS`, keeps it):
+ *
+ * 1. leaf utilities: `secret`, `log`, `clock`, `ids`, `types`.
+ * 2. `http/`: transport, retry loop, limiter, deadline. Knows HTTP and the network, no service: what
+ *    an error code means it asks the `ServiceErrors` it is given.
+ * 3. `auth/`: the signer, the authenticators, the IAM requests.
+ * 4. `settings`: the provider's settings.
+ * 5. planning, pure: `plan`, `diff`, `validate`, `state`, `journal`.
+ * 6. ROMA: `wire` (the API's shapes), `roma-errors` (what each error code means), `roma-api` (the
+ *    requests, `Target`, `RomaTransport`).
+ * 7. `runtime`: what the provider process shares.
+ * 8. `operations`: binding, unbinding, listing, reconciling.
+ * 9. `handlers`: the dynamic provider's methods.
+ * 10. glue: `provider`, `resource`, `index`.
+ *
  * @packageDocumentation
  */
 export { AppAuthorization, type AppAuthorizationArgs } from "./resource";
