@@ -13,7 +13,7 @@ import {
   type ServiceErrors,
 } from "./http/errors";
 import { scrubOutside } from "./secret";
-import { SETTING_SPECS } from "./settings";
+import { settingNames } from "./settings";
 import type { ErrorBodyWire } from "./wire";
 
 /** What one error code means: to the transport, to the user, to the operation that got it. */
@@ -125,7 +125,7 @@ function readBody(status: number, body: unknown): ReturnType<ServiceErrors["read
 
 function hintFor(f: ApiErrorFields): string | undefined {
   if (f.status === 401 && /security.?token/i.test(f.apiMessage)) {
-    return `Temporary AK/SK credentials work only with the security token issued with them: set ${names(SETTING_SPECS.securityToken)}.`;
+    return `Temporary AK/SK credentials work only with the security token issued with them: set ${settingNames("securityToken")}.`;
   }
   if (isSignatureRejection(f)) {
     const skew =
@@ -146,9 +146,6 @@ function notTheApi(f: ApiErrorFields, origin: string): string | undefined {
 function denialText(denial: string): string {
   return `An IAM policy denied it; the answer's encoded_authorization_message says which statement: decode it with IAM's decode-authorization-message API (or give it to your IAM administrator): ${denial}`;
 }
-
-const names = (spec: { config: readonly string[]; env: readonly string[] }) =>
-  [...spec.config, ...spec.env].join(" / ");
 
 function cut(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max)}...` : text;

@@ -10,7 +10,13 @@
  */
 import { createHash } from "node:crypto";
 import { akskAuth, iamTokenAuth, tokenAuth, type TokenSource } from "./auth/authenticators";
-import { findProjectId, login, type IamToken, type TokenScope } from "./auth/iam";
+import {
+  findProjectId,
+  login,
+  type IamToken,
+  type PasswordLogin,
+  type TokenScope,
+} from "./auth/iam";
 import { budgetOf, untilDeadline } from "./http/deadline";
 import { AdaptiveLimiter } from "./http/limiter";
 import type { Authenticator, Budget, Transport } from "./http/transport";
@@ -119,6 +125,19 @@ export class ProcessRuntime {
     );
   }
 
+  // A login under a budget of its own; the token also serves requests scoped by the project id
+  // it turned out to have.
+  private async login(authUrl: string, user: PasswordLogin, scope: TokenScope): Promise<IamToken> {
+    const token = await login(this.transport, authUrl, user, scope, this.budget());
+    if (token.projectId && !("projectId" in scope)) {
+      this.tokens.set(`${authUrl}|${token.projectId}`, {
+        promise: Promise.resolve(token),
+        value: token,
+      });
+    }
+    return token;
+  }
+
   // One login per scope for the whole process, shared by every waiting request and run under a
   // budget of its own; each request waits for it no longer than its own deadline. Renewed when
   // stale, again by one login.
@@ -135,17 +154,7 @@ export class ProcessRuntime {
     const doing = `log in to IAM as ${c.userName} (domain ${c.domainName})`;
     const loginOnce = (budget: Budget) =>
       untilDeadline(
-        once(this.tokens, key, async () => {
-          const token = await login(this.transport, authUrl, c, scope, this.budget());
-          if (token.projectId && !("projectId" in scope)) {
-            // The same token serves requests scoped by the id it turned out to have.
-            this.tokens.set(`${authUrl}|${token.projectId}`, {
-              promise: Promise.resolve(token),
-              value: token,
-            });
-          }
-          return token;
-        }),
+        once(this.tokens, key, () => this.login(authUrl, c, scope)),
         budget,
         doing,
         "the IAM login",

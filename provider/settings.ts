@@ -183,10 +183,14 @@ export function resolveSettings(
   };
 }
 
+/** Every name a setting goes by, config keys first: "roma:token / HW_AUTH_TOKEN". */
+export function settingNames(name: SettingName): string {
+  return [...SETTING_SPECS[name].config, ...SETTING_SPECS[name].env].join(" / ");
+}
+
 /** The one message for "no credentials", listing every way to give them. */
 export function missingCredentialsMessage(): string {
-  const ways = (names: SettingName[]) =>
-    names.map((n) => [...SETTING_SPECS[n].config, ...SETTING_SPECS[n].env].join(" / ")).join(" + ");
+  const ways = (names: SettingName[]) => names.map(settingNames).join(" + ");
   return [
     "No Huawei Cloud credentials are set. Give one of these, in the stack config (pulumi config set --secret ...) or the environment:",
     `  - an IAM token: ${ways(["token"])}`,
@@ -216,45 +220,50 @@ function lookup(
   return undefined;
 }
 
-function credentials(found: (name: SettingName) => Found | undefined): Credentials {
+type Lookup = (name: SettingName) => Found | undefined;
+
+function credentials(found: Lookup): Credentials {
   const token = found("token");
   if (token) return { kind: "token", token: new Secret(token.value) };
+  return akskCredentials(found) ?? passwordCredentials(found) ?? { kind: "none" };
+}
+
+// An access key pair, undefined when neither half is set; half a pair is an error.
+function akskCredentials(found: Lookup): Credentials | undefined {
   const accessKey = found("accessKey");
   const secretKey = found("secretKey");
-  if (accessKey || secretKey) {
-    if (!accessKey || !secretKey) {
-      const [given, missing] = accessKey
-        ? [`An access key is set (${accessKey.source})`, "secretKey"]
-        : [`A secret key is set (${secretKey!.source})`, "accessKey"];
-      const spec = SETTING_SPECS[missing as SettingName];
-      throw new SettingsError(
-        `${given} but no ${missing === "secretKey" ? "secret key" : "access key"}: set ${[...spec.config, ...spec.env].join(" / ")}.`,
-      );
-    }
-    const securityToken = found("securityToken");
-    return {
-      kind: "aksk",
-      accessKey: new Secret(accessKey.value),
-      secretKey: new Secret(secretKey.value),
-      ...(securityToken ? { securityToken: new Secret(securityToken.value) } : {}),
-    };
+  if (!accessKey && !secretKey) return undefined;
+  if (!accessKey || !secretKey) {
+    const [given, missing] = accessKey
+      ? [`An access key is set (${accessKey.source})`, "secretKey" as const]
+      : [`A secret key is set (${secretKey!.source})`, "accessKey" as const];
+    throw new SettingsError(
+      `${given} but no ${missing === "secretKey" ? "secret key" : "access key"}: set ${settingNames(missing)}.`,
+    );
   }
+  const securityToken = found("securityToken");
+  return {
+    kind: "aksk",
+    accessKey: new Secret(accessKey.value),
+    secretKey: new Secret(secretKey.value),
+    ...(securityToken ? { securityToken: new Secret(securityToken.value) } : {}),
+  };
+}
+
+// An IAM password login, undefined when no part of it is set; part of one is an error.
+function passwordCredentials(found: Lookup): Credentials | undefined {
   const login = {
     userName: found("userName"),
     password: found("password"),
     domainName: found("domainName"),
   };
   const given = Object.entries(login).filter(([, f]) => f);
-  if (given.length === 0) return { kind: "none" };
+  if (given.length === 0) return undefined;
   const missing = Object.entries(login).filter(([, f]) => !f);
   if (missing.length > 0) {
     throw new SettingsError(
       `An IAM password login needs a user name, a password and a domain name; missing: ${missing
-        .map(([n]) =>
-          [...SETTING_SPECS[n as SettingName].config, ...SETTING_SPECS[n as SettingName].env].join(
-            " / ",
-          ),
-        )
+        .map(([n]) => settingNames(n as SettingName))
         .join("; ")}.`,
     );
   }

@@ -34,28 +34,13 @@ export async function login(
   scope: TokenScope,
   budget: Budget,
 ): Promise<IamToken> {
-  const project = "projectId" in scope ? { id: scope.projectId } : { name: scope.projectName };
   const started = Date.now();
   const answer = await transport.send(
     {
       method: "POST",
       baseUrl: authUrl,
       segments: ["v3", "auth", "tokens"],
-      body: {
-        auth: {
-          identity: {
-            methods: ["password"],
-            password: {
-              user: {
-                name: user.userName,
-                password: user.password.reveal(),
-                domain: { name: user.domainName },
-              },
-            },
-          },
-          scope: { project },
-        },
-      },
+      body: passwordAuth(user, scope),
       doing: `log in to IAM as ${user.userName} (domain ${user.domainName})`,
       idempotent: true,
     },
@@ -74,6 +59,26 @@ export async function login(
   };
   if (body.token?.project?.id) result.projectId = answeredId(body.token.project.id, "login");
   return result;
+}
+
+// The login request's body: a password identity, scoped to one project.
+function passwordAuth(user: PasswordLogin, scope: TokenScope) {
+  const project = "projectId" in scope ? { id: scope.projectId } : { name: scope.projectName };
+  return {
+    auth: {
+      identity: {
+        methods: ["password"],
+        password: {
+          user: {
+            name: user.userName,
+            password: user.password.reveal(),
+            domain: { name: user.domainName },
+          },
+        },
+      },
+      scope: { project },
+    },
+  };
 }
 
 /** `GET /v3/projects?name={region}`: the one project of that name, else a clear error. */

@@ -120,10 +120,7 @@ export async function retrying<T>(
       );
       const outOfRetries = failures > options.maxRetries;
       if (outOfRetries || Date.now() + delay > options.budget.deadline) {
-        if (!isTimeout(failure)) {
-          failure.message += ` Gave up after ${n} attempt${n === 1 ? "" : "s"}${outOfRetries ? "" : " (roma:operationTimeout)"}.`;
-        }
-        throw failure;
+        throw gaveUp(failure, n, outOfRetries);
       }
       options.onRetry?.(failure, n, delay);
       try {
@@ -137,4 +134,13 @@ export async function retrying<T>(
       }
     }
   }
+}
+
+// The last failure, telling how many attempts were made and, unless retries ran out, that the
+// deadline stopped them. A timeout already says so.
+function gaveUp(failure: RequestError, attempts: number, outOfRetries: boolean): RequestError {
+  if (!isTimeout(failure)) {
+    failure.message += ` Gave up after ${attempts} attempt${attempts === 1 ? "" : "s"}${outOfRetries ? "" : " (roma:operationTimeout)"}.`;
+  }
+  return failure;
 }

@@ -153,21 +153,8 @@ export class Transport {
     let renewed = false;
     for (;;) {
       const prepared = prepare(request);
-      const credential = request.auth
-        ? await untilDeadline(
-            request.auth.credential(budget),
-            budget,
-            request.doing,
-            "the credential (the IAM login)",
-          )
-        : undefined;
-      const slot = await this.options.limiter.acquire(budget.signal).catch(() => {
-        throw timedOut(
-          budget,
-          request.doing,
-          `a free request slot (roma:maxConcurrency: ${this.options.limiter.busy} requests in flight, limit ${this.options.limiter.current})`,
-        );
-      });
+      const credential = await credentialFor(request, budget);
+      const slot = await this.slot(request.doing, budget);
       try {
         credential?.apply(prepared);
         const response = await this.once(prepared, request, attempt, budget);
@@ -192,18 +179,27 @@ export class Transport {
     }
   }
 
+  private slot(doing: string, budget: Budget) {
+    const { limiter } = this.options;
+    return limiter.acquire(budget.signal).catch(() => {
+      throw timedOut(
+        budget,
+        doing,
+        `a free request slot (roma:maxConcurrency: ${limiter.busy} requests in flight, limit ${limiter.current})`,
+      );
+    });
+  }
+
   private async once(
     prepared: PreparedRequest,
     request: Request,
     attempt: number,
     budget: Budget,
   ): Promise<Response> {
-    const { doing } = request;
     const origin = this.origins.get(request.baseUrl);
     const started = Date.now();
-    let answer;
-    try {
-      answer = await this.http.request({
+    const answer = await this.http
+      .request({
         method: prepared.method,
         url: prepared.url.toString(),
         headers: { Accept: "application/json", ...prepared.headers },
@@ -211,58 +207,87 @@ export class Transport {
         signal: budget.signal,
         // Plain HTTP goes only to loopback (the emulator), which no proxy can reach.
         ...(prepared.url.protocol === "http:" ? { proxy: false as const } : {}),
+      })
+      .catch((error: unknown) => {
+        throw noAnswer(error as Error, prepared, request.doing, attempt, budget, origin);
       });
-    } catch (error) {
-      if (budget.signal.aborted) {
-        throw timedOut(budget, doing, `an answer from ${prepared.url.origin}`, true);
-      }
-      const tooLarge = /maxContentLength size of \d+ exceeded/.test((error as Error).message);
-      const code = tooLarge
-        ? ANSWER_TOO_LARGE
-        : ((error as { code?: string }).code ?? "ERR_NETWORK");
-      const detail = tooLarge
-        ? `the answer from ${prepared.url.origin} was larger than ${MAX_ANSWER_MB} MB, far more than any answer of the API; refused`
-        : (error as Error).message;
-      debug(`${prepared.method} ${prepared.url.pathname} failed: ${code} (attempt ${attempt})`);
-      throw networkError(code, !NOT_SENT.includes(code), doing, detail, origin);
-    }
     const headers = Object.fromEntries(
       Object.entries(answer.headers).map(([k, v]) => [k.toLowerCase(), String(v)]),
     );
     const serverDate = Date.parse(headers.date ?? "");
     if (!Number.isNaN(serverDate)) this.serverOffsetMs = serverDate - Date.now();
-    const body = parseBody(answer.data);
+    const response = { status: answer.status, headers, body: parseBody(answer.data) };
     debug(
       `${prepared.method} ${prepared.url.pathname} -> ${answer.status} in ${Date.now() - started} ms (attempt ${attempt})`,
     );
-    if (answer.status >= 400) {
-      const { errors } = this.options;
+    this.refuseUnlessData(response, prepared, request, origin);
+    return response;
+  }
+
+  // An error answer, a redirect (never followed) or a page that is not JSON is never data.
+  private refuseUnlessData(
+    { status, headers, body }: Response,
+    prepared: PreparedRequest,
+    request: Request,
+    origin: string | undefined,
+  ): void {
+    const { errors } = this.options;
+    if (status >= 400) {
       throw apiError(
-        errorFields(answer.status, headers, body, Date.now(), errors),
-        doing,
+        errorFields(status, headers, body, Date.now(), errors),
+        request.doing,
         errors,
         origin,
       );
     }
-    // Distrust the answer: a redirect (never followed) or a page that is not JSON is never data.
-    if (answer.status >= 300 || answer.status < 200 || (typeof body === "string" && body !== "")) {
-      const endpoint = `${request.method} ${prepared.url.origin}${prepared.url.pathname}`;
-      const what =
-        answer.status >= 300
-          ? `a redirect to ${headers.location ?? "no Location"}, which is never followed`
-          : `Content-Type ${headers["content-type"] ?? "none"} and ${describeBody(body)}, where JSON was expected`;
-      throw apiError(
-        {
-          ...errorFields(answer.status, headers, {}, Date.now(), this.options.errors),
-          code: UNEXPECTED_ANSWER,
-          apiMessage: `${endpoint} answered ${what}; check roma:endpoint and roma:region`,
-        },
-        request.doing,
-        this.options.errors,
-      );
-    }
-    return { status: answer.status, headers, body };
+    if (status >= 200 && status < 300 && (typeof body !== "string" || body === "")) return;
+    const endpoint = `${request.method} ${prepared.url.origin}${prepared.url.pathname}`;
+    const what =
+      status >= 300
+        ? `a redirect to ${headers.location ?? "no Location"}, which is never followed`
+        : `Content-Type ${headers["content-type"] ?? "none"} and ${describeBody(body)}, where JSON was expected`;
+    throw apiError(
+      {
+        ...errorFields(status, headers, {}, Date.now(), errors),
+        code: UNEXPECTED_ANSWER,
+        apiMessage: `${endpoint} answered ${what}; check roma:endpoint and roma:region`,
+      },
+      request.doing,
+      errors,
+    );
   }
+}
+
+// The credential for the next attempt, got before a slot is taken (see `Authenticator`).
+function credentialFor(request: Request, budget: Budget): Promise<Credential | undefined> {
+  if (!request.auth) return Promise.resolve(undefined);
+  return untilDeadline(
+    request.auth.credential(budget),
+    budget,
+    request.doing,
+    "the credential (the IAM login)",
+  );
+}
+
+// The error for a request that got no answer: the deadline, an oversized answer, or the network.
+function noAnswer(
+  error: Error,
+  prepared: PreparedRequest,
+  doing: string,
+  attempt: number,
+  budget: Budget,
+  origin: string | undefined,
+): RequestError {
+  if (budget.signal.aborted) {
+    return timedOut(budget, doing, `an answer from ${prepared.url.origin}`, true);
+  }
+  const tooLarge = /maxContentLength size of \d+ exceeded/.test(error.message);
+  const code = tooLarge ? ANSWER_TOO_LARGE : ((error as { code?: string }).code ?? "ERR_NETWORK");
+  const detail = tooLarge
+    ? `the answer from ${prepared.url.origin} was larger than ${MAX_ANSWER_MB} MB, far more than any answer of the API; refused`
+    : error.message;
+  debug(`${prepared.method} ${prepared.url.pathname} failed: ${code} (attempt ${attempt})`);
+  return networkError(code, !NOT_SENT.includes(code), doing, detail, origin);
 }
 
 // Why `segment` cannot go into a request path, or undefined when it can.
