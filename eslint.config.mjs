@@ -1,6 +1,8 @@
 // @ts-check
 import eslint from "@eslint/js";
 import prettier from "eslint-config-prettier";
+import { readdirSync } from "node:fs";
+import { URL, fileURLToPath } from "node:url";
 import tseslint from "typescript-eslint";
 
 /**
@@ -24,6 +26,17 @@ const filesOf = (layer) =>
   layer.folder ? [`provider/${layer.folder}/**`] : layer.modules.map((m) => `provider/${m}.ts`);
 const importsOf = (layer) =>
   layer.folder ? [`**/${layer.folder}/*`] : layer.modules.map((m) => `**/${m}`);
+
+// A module no layer names would escape the rule: name it in LAYERS.
+const placed = new Set(LAYERS.flatMap((l) => l.folder ?? l.modules.map((m) => `${m}.ts`)));
+const unplaced = readdirSync(fileURLToPath(new URL("provider", import.meta.url))).filter(
+  (f) => !placed.has(f),
+);
+if (unplaced.length > 0) {
+  throw new Error(
+    `eslint.config.mjs: put provider/${unplaced.join(", provider/")} in a layer of LAYERS`,
+  );
+}
 
 const layering = LAYERS.slice(0, -1).map((layer, i) => ({
   files: filesOf(layer),
