@@ -158,7 +158,7 @@ function checked<T>(
 }
 
 /** "app a", "apps a, b, c", "APIs a, b, c, d, e and 95 more". */
-export function list(noun: string, ids: readonly string[]): string {
+function list(noun: string, ids: readonly string[]): string {
   const shown = ids.slice(0, 5).join(", ");
   const more = ids.length > 5 ? ` and ${ids.length - 5} more` : "";
   return `${noun}${ids.length === 1 ? "" : "s"} ${shown}${more}`;
