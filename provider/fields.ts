@@ -165,12 +165,20 @@ export function defaultOf(name: FieldName): unknown {
  * of the input fields of stored states, so states written before a field existed read as its
  * default everywhere after this.
  */
-export function readFields(props: Record<string, unknown>): FieldValues {
+export function readFields(props: object): FieldValues {
+  const given = props as Record<string, unknown>;
   const read: Record<string, unknown> = {};
   for (const name of FIELD_NAMES) {
-    const value = props[name] ?? defaultOf(name);
+    const value = given[name] ?? defaultOf(name);
     if (value !== undefined) read[name] = value;
   }
   // The engine gives back what `check` returned, which set every present field.
   return read as FieldValues;
+}
+
+/** The `keys` of `from`, and nothing else. */
+export function pick<T, K extends keyof T>(from: T, keys: readonly K[]): Pick<T, K> {
+  const picked = {} as Pick<T, K>;
+  for (const key of keys) picked[key] = from[key];
+  return picked;
 }
