@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { decideDiff } from "../../provider/diff";
-import { FIELDS, FIELD_NAMES, readFields } from "../../provider/fields";
+import { FIELDS, FIELD_NAMES, readFields, type FieldSpec } from "../../provider/fields";
 import { readOutputs } from "../../provider/state";
 import { checkInputs, INPUT_NAMES, LIMITS } from "../../provider/validate";
 import { ARGS_FILE, argsSource } from "../../scripts/readme-tables";
@@ -17,7 +17,7 @@ describe("the field table", () => {
     expect(INPUT_NAMES).toStrictEqual(FIELD_NAMES);
     const { inputs } = checkInputs(base, withRegion);
     for (const name of FIELD_NAMES) {
-      const spec: { default?: unknown } = FIELDS[name];
+      const spec: FieldSpec = FIELDS[name];
       if ("default" in spec) expect([name, inputs[name]]).toStrictEqual([name, spec.default]);
     }
   });
