@@ -2,6 +2,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import type { Emulator } from "../emulator";
 import { AppAuthorizationProvider } from "../provider";
+import { readFields } from "../provider/fields";
 import { readOutputs } from "../provider/state";
 import type { AuthorizationOutputs, AuthorizationRecord } from "../provider/types";
 
@@ -86,4 +87,24 @@ export async function failureOf(promise: Promise<unknown>): Promise<PartialFailu
   );
   expect(error).toBeInstanceOf(Error);
   return error as PartialFailure;
+}
+
+/**
+ * Whole outputs for unit tests of pure code: instance `inst`, environment `ENV`, region
+ * `cn-north-4`, project `proj`, every other input at its default (see `FIELDS`), no records and no
+ * unconfirmed pairs, each overridden by `fields`.
+ */
+export function outputsFixture(
+  fields: Partial<AuthorizationOutputs> & Pick<AuthorizationOutputs, "appIds" | "apiIds">,
+): AuthorizationOutputs {
+  return {
+    ...readFields(fields),
+    instanceId: "inst",
+    envId: "ENV",
+    region: "cn-north-4",
+    projectId: "proj",
+    authorizations: [],
+    unconfirmed: [],
+    ...fields,
+  };
 }
