@@ -144,9 +144,7 @@ export function fieldsThat(change: FieldSpec["change"]): FieldName[] {
 }
 
 /** The inputs every record carries: what one bind request sends for all its pairs. */
-export const BIND_FIELDS = FIELD_NAMES.filter(
-  (name): name is BindField => "bind" in FIELDS[name],
-);
+export const BIND_FIELDS = FIELD_NAMES.filter((name): name is BindField => "bind" in FIELDS[name]);
 
 /** The name of an input every record carries. */
 export type BindField = {

@@ -89,7 +89,10 @@ export const ARGS_FILE = join(ROOT, "provider/args.ts");
 export function argsSource(): string {
   const members = FIELD_NAMES.flatMap((name) => {
     const spec: FieldSpec = FIELDS[name];
-    return [...tsdoc(spec.doc, "  "), `  ${name}${spec.required ? "" : "?"}: ${inputType(spec.type)};`];
+    return [
+      ...tsdoc(spec.doc, "  "),
+      `  ${name}${spec.required ? "" : "?"}: ${inputType(spec.type)};`,
+    ];
   });
   return [
     "// Generated from provider/fields.ts by `npm run docs:readme`: edit FIELDS there, not this file.",
