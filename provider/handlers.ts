@@ -229,17 +229,18 @@ export const read = timed(
 
     const appIds = [...new Set(live.map((r) => r.appId))].sort();
     const apiIds = [...new Set(live.map((r) => r.apiId))].sort();
+    const [apps, apis] = [new Set(appIds), new Set(apiIds)];
     const inputs: AuthorizationInputs = {
-      ...pickInputs(old),
+      ...readInputs(old),
       appIds: appIds.length > 0 ? appIds : old.appIds,
       apiIds: apiIds.length > 0 ? apiIds : old.apiIds,
       visitParams: old.visitParams.filter(
-        (v) => apiIds.includes(v.apiId) && (v.appId === undefined || appIds.includes(v.appId)),
+        (v) => apis.has(v.apiId) && (v.appId === undefined || apps.has(v.appId)),
       ),
     };
     const outs = outputs(inputs, target, live, settled.open);
     debug(`refresh ${id}: ${live.length} of ${records.length} records present`);
-    return { id, props: outs, inputs: pickInputs(outs) };
+    return { id, props: outs, inputs: readInputs(outs) };
   },
 );
 
@@ -361,17 +362,13 @@ function outputs(
   unconfirmed: UnconfirmedPair[],
 ): StoredOutputs {
   return storeOutputs({
-    ...pickInputs(inputs),
+    // Only the resource's own fields (see `fields.ts`): never `__provider`.
+    ...readInputs(inputs),
     region: target.region,
     projectId: target.projectId,
     authorizations: sortRecords(uniqueById(records)),
     unconfirmed: unconfirmed.map((p) => ({ appId: p.appId, apiId: p.apiId, windows: p.windows })),
   });
-}
-
-// Only the resource's own fields (see `fields.ts`): never `__provider`, never fields of older states.
-function pickInputs(from: AuthorizationInputs): AuthorizationInputs {
-  return readInputs(from);
 }
 
 function uniqueById(records: AuthorizationRecord[]): AuthorizationRecord[] {
