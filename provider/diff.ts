@@ -2,8 +2,10 @@
  * `diff`: decides between no change, an in-place update and a replacement. Pure and offline: it
  * compares the old outputs with the new (checked) inputs and the provider settings, nothing else.
  */
+import { fieldsThat, readFields } from "./fields";
 import { planUpdate } from "./plan";
-import type { AuthorizationInputs, AuthorizationOutputs } from "./types";
+import { readOutputs } from "./state";
+import type { AuthorizationOutputs } from "./types";
 
 /** What `diff` tells the engine. */
 export interface DiffDecision {
@@ -15,28 +17,21 @@ export interface DiffDecision {
 }
 
 /** Inputs that name where the records live: changing one replaces the resource. */
-export const REPLACING_INPUTS = ["instanceId", "envId", "region", "projectId"] as const;
+export const REPLACING_INPUTS = fieldsThat("replaces");
 
 /** Inputs changed in place: pairs are bound and unbound, records with other options rebound. */
-export const UPDATING_INPUTS = [
-  "appIds",
-  "apiIds",
-  "authTunnel",
-  "authWhitelist",
-  "authBlacklist",
-  "visitParams",
-  "adoptExisting",
-] as const;
+export const UPDATING_INPUTS = fieldsThat("updates");
 
 /**
- * Compares old outputs with new inputs. A region or project left to the provider settings is
+ * Compares old outputs (as the engine stores them, any version) with new inputs. A region or project left to the provider settings is
  * compared as the settings resolve it now; a project still to be looked up follows its region.
  */
 export function decideDiff(
-  olds: Partial<AuthorizationOutputs>,
+  stored: Readonly<Record<string, unknown>> | Partial<AuthorizationOutputs>,
   news: Record<string, unknown>,
   settings: { region?: string; projectId?: string },
 ): DiffDecision {
+  const olds = readOutputs(stored);
   const effective: Record<string, unknown> = {
     ...news,
     region: news.region ?? settings.region,
@@ -54,12 +49,9 @@ export function decideDiff(
 
 // Records removed or changed outside Pulumi (seen by a refresh) or left unconfirmed by a lost
 // answer: an update puts them right even though no input changed.
-function recordsDrifted(
-  olds: Partial<AuthorizationOutputs>,
-  news: Record<string, unknown>,
-): boolean {
-  if ((olds.unconfirmed ?? []).length > 0) return true;
-  const plan = planUpdate(olds.authorizations ?? [], news as unknown as AuthorizationInputs);
+function recordsDrifted(olds: AuthorizationOutputs, news: Record<string, unknown>): boolean {
+  if (olds.unconfirmed.length > 0) return true;
+  const plan = planUpdate(olds.authorizations, readFields(news));
   return plan.bind.length + plan.rebind.length + plan.unbind.length > 0;
 }
 

@@ -6,6 +6,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { randomBytes } from "node:crypto";
 import { decideDiff } from "./diff";
+import { BIND_FIELDS, pick } from "./fields";
 import { debug, timed } from "./log";
 import { Journal, type JournalWrite } from "./journal";
 import {
@@ -20,7 +21,7 @@ import { pairKey, planUpdate, productPairs, sortRecords } from "./plan";
 import { RomaApi, type Target } from "./roma-api";
 import { configureRuntime, processRuntime } from "./runtime";
 import { resolveSettings } from "./settings";
-import { readOutputs, storeOutputs } from "./state";
+import { readInputs, readOutputs, storeOutputs } from "./state";
 import type {
   AuthorizationInputs,
   AuthorizationOutputs,
@@ -50,7 +51,7 @@ export async function check(_olds: Props, news: Props): Promise<dynamic.CheckRes
 
 export async function diff(_id: string, olds: Props, news: Props): Promise<dynamic.DiffResult> {
   const { settings } = processRuntime();
-  const decision = decideDiff(readOutputs(olds), news, settings);
+  const decision = decideDiff(olds, news, settings);
   return {
     changes: decision.changes,
     replaces: decision.replaces,
@@ -61,7 +62,7 @@ export async function diff(_id: string, olds: Props, news: Props): Promise<dynam
 export const create = timed(
   "create",
   async function create(props: Props): Promise<dynamic.CreateResult> {
-    const inputs = props as unknown as AuthorizationInputs;
+    const inputs = readInputs(props);
     const { bindings, target, journal } = await session(inputs);
     const journalled = journal.evidence([]);
     const id = `${target.instanceId}/${target.envId}/${randomBytes(4).toString("hex")}`;
@@ -101,55 +102,78 @@ export const update = timed(
   "update",
   async function update(id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult> {
     const old = readOutputs(olds);
-    const inputs = news as unknown as AuthorizationInputs;
+    const inputs = readInputs(news);
     const { bindings, target, journal } = await session({
       ...inputs,
       region: old.region,
       projectId: old.projectId,
     });
-    const wanted = new Set(productPairs(inputs.appIds, inputs.apiIds).map(pairKey));
     const settled = await settleUnconfirmed(bindings, old, journal);
-    const open = new Map(settled.open.map((p) => [pairKey(p), p]));
-    // A record the journal shows a killed rebind made replaces the state's record of its pair,
-    // which that rebind had cancelled first: cancelled again (already gone counts), never rebound.
-    const fresh = new Map(settled.ours.map((r) => [pairKey(r), r.id]));
-    const replaced = (old.authorizations ?? []).filter(
-      (r) => (fresh.get(pairKey(r)) ?? r.id) !== r.id,
-    );
-    const current = (old.authorizations ?? []).filter((r) => !replaced.includes(r));
-    const plan = planUpdate(uniqueById([...current, ...settled.ours]), inputs);
-    const gone = await bindings.unbind(replaced);
-    const rebound = await bindings.unbind(plan.rebind);
-    const toBind = [...plan.bind, ...rebound.cancelled].map(
-      (p) => open.get(pairKey(p)) ?? { appId: p.appId, apiId: p.apiId },
-    );
-    const bound = await bindings.bind(toBind, bindOptions(inputs), adopting(inputs));
-    // A failed bind leaves the old records in place rather than taking access away.
-    const boundFailed = [...gone.failed, ...rebound.failed, ...bound.failed, ...bound.unconfirmed];
-    const unbound =
-      boundFailed.length === 0 ? await bindings.unbind(plan.unbind) : { cancelled: [], failed: [] };
-
-    const cancelledIds = new Set(unbound.cancelled.map((r) => r.id));
-    const records = [
-      ...replaced.filter((r) => !gone.cancelled.includes(r)),
-      ...plan.keep,
-      ...plan.rebind.filter((r) => !rebound.cancelled.includes(r)),
-      ...bound.records,
-      ...plan.unbind.filter((r) => !cancelledIds.has(r.id)),
-    ];
+    const { records, failed, unconfirmed } = await applyUpdate(bindings, old, inputs, settled);
     // Open pairs no longer wanted cannot be cancelled before their records show: kept, and said.
+    const wanted = new Set(productPairs(inputs.appIds, inputs.apiIds).map(pairKey));
     const stillOpen = settled.open
       .filter((p) => !wanted.has(pairKey(p)))
       .map((p) => ({ ...p, ...STILL_OPEN }));
-    const outs = outputs(inputs, target, records, [...bound.unconfirmed, ...stillOpen]);
+    const outs = outputs(inputs, target, records, [...unconfirmed, ...stillOpen]);
     journal.settle(records);
-    const failed = [...boundFailed, ...unbound.failed, ...stillOpen];
-    if (failed.length > 0) {
-      throw partialFailure("changed", id, outs, news, failed, remedy(inputs, failed));
+    if (failed.length + stillOpen.length > 0) {
+      const all = [...failed, ...stillOpen];
+      throw partialFailure("changed", id, outs, news, all, remedy(inputs, all));
     }
     return { outs };
   },
 );
+
+/** What an update leaves: the records that exist, what failed, the pairs left unconfirmed. */
+interface UpdateOutcome {
+  records: AuthorizationRecord[];
+  failed: PairFailure[];
+  unconfirmed: UnconfirmedPair[];
+}
+
+// Rebinds what changed, binds what is missing, and unbinds what is no longer wanted only when
+// every bind succeeded (a failed bind leaves the old records in place rather than taking access
+// away).
+async function applyUpdate(
+  bindings: Bindings,
+  old: AuthorizationOutputs,
+  inputs: AuthorizationInputs,
+  settled: Settled,
+): Promise<UpdateOutcome> {
+  const open = new Map(settled.open.map((p) => [pairKey(p), p]));
+  // A record the journal shows a killed rebind made replaces the state's record of its pair,
+  // which that rebind had cancelled first: cancelled again (already gone counts), never rebound.
+  const fresh = new Map(settled.ours.map((r) => [pairKey(r), r.id]));
+  const replaced = old.authorizations.filter((r) => (fresh.get(pairKey(r)) ?? r.id) !== r.id);
+  const replacedIds = idsOf(replaced);
+  const current = old.authorizations.filter((r) => !replacedIds.has(r.id));
+  const plan = planUpdate(uniqueById([...current, ...settled.ours]), inputs);
+  const gone = await bindings.unbind(replaced);
+  const rebound = await bindings.unbind(plan.rebind);
+  const toBind = [...plan.bind, ...rebound.cancelled].map(
+    (p) => open.get(pairKey(p)) ?? { appId: p.appId, apiId: p.apiId },
+  );
+  const bound = await bindings.bind(toBind, bindOptions(inputs), adopting(inputs));
+  const boundFailed = [...gone.failed, ...rebound.failed, ...bound.failed, ...bound.unconfirmed];
+  const unbound =
+    boundFailed.length === 0 ? await bindings.unbind(plan.unbind) : { cancelled: [], failed: [] };
+  const remaining = (records: AuthorizationRecord[], cancelled: AuthorizationRecord[]) => {
+    const ids = idsOf(cancelled);
+    return records.filter((r) => !ids.has(r.id));
+  };
+  return {
+    records: [
+      ...remaining(replaced, gone.cancelled),
+      ...plan.keep,
+      ...remaining(plan.rebind, rebound.cancelled),
+      ...bound.records,
+      ...remaining(plan.unbind, unbound.cancelled),
+    ],
+    failed: [...boundFailed, ...unbound.failed],
+    unconfirmed: bound.unconfirmed,
+  };
+}
 
 /** Cancels every record, and the records of unconfirmed pairs that turn out to be ours. */
 export const destroy = timed(
@@ -159,9 +183,7 @@ export const destroy = timed(
     const { bindings, journal } = await session(old);
     const settled = await settleUnconfirmed(bindings, old, journal);
     // After a destroy that failed part-way, only what may still exist is cancelled again.
-    const outcome = await bindings.unbind(
-      await bindings.mayExist(uniqueById([...(old.authorizations ?? []), ...settled.ours])),
-    );
+    const outcome = await bindings.unbind(await bindings.mayExist(withSettled(old, settled)));
     const failed = [...outcome.failed, ...settled.open.map((p) => ({ ...p, ...STILL_OPEN }))];
     if (failed.length > 0) {
       throw new Error(
@@ -182,8 +204,8 @@ export const read = timed(
   async function read(id: string, props: Props): Promise<dynamic.ReadResult> {
     const old = readOutputs(props);
     const { bindings, target, journal } = await session(old);
-    const records = old.authorizations ?? [];
-    const listed = await bindings.list([...(old.appIds ?? []), ...records.map((r) => r.appId)]);
+    const records = old.authorizations;
+    const listed = await bindings.list([...old.appIds, ...records.map((r) => r.appId)]);
     const shown = new Set([...listed.values()].flat().map((r) => `${pairKey(r)}/${r.id}`));
     const isShown = (r: AuthorizationRecord) => shown.has(`${pairKey(r)}/${r.id}`);
     // A record written moments ago may not show yet: wait for it (bounded) before calling it gone.
@@ -207,17 +229,18 @@ export const read = timed(
 
     const appIds = [...new Set(live.map((r) => r.appId))].sort();
     const apiIds = [...new Set(live.map((r) => r.apiId))].sort();
+    const [apps, apis] = [new Set(appIds), new Set(apiIds)];
     const inputs: AuthorizationInputs = {
-      ...pickInputs(old),
+      ...readInputs(old),
       appIds: appIds.length > 0 ? appIds : old.appIds,
       apiIds: apiIds.length > 0 ? apiIds : old.apiIds,
-      visitParams: (old.visitParams ?? []).filter(
-        (v) => apiIds.includes(v.apiId) && (v.appId === undefined || appIds.includes(v.appId)),
+      visitParams: old.visitParams.filter(
+        (v) => apis.has(v.apiId) && (v.appId === undefined || apps.has(v.appId)),
       ),
     };
     const outs = outputs(inputs, target, live, settled.open);
     debug(`refresh ${id}: ${live.length} of ${records.length} records present`);
-    return { id, props: outs, inputs: pickInputs(outs) };
+    return { id, props: outs, inputs: readInputs(outs) };
   },
 );
 
@@ -288,12 +311,12 @@ async function settleUnconfirmed(
   bindings: Bindings,
   old: AuthorizationOutputs,
   journal: Journal,
-): Promise<{ ours: AuthorizationRecord[]; open: UnconfirmedPair[] }> {
+): Promise<Settled> {
   const fromState = new Map<string, PairToBind>(
-    (old.unconfirmed ?? []).map((p) => [pairKey(p), { ...p, windows: [...p.windows] }]),
+    old.unconfirmed.map((p) => [pairKey(p), { ...p, windows: [...p.windows] }]),
   );
   const journalOnly: PairToBind[] = [];
-  for (const p of journal.evidence(old.authorizations ?? [])) {
+  for (const p of journal.evidence(old.authorizations)) {
     const held = fromState.get(pairKey(p));
     if (held) held.windows!.push(...p.windows);
     else journalOnly.push(p);
@@ -309,19 +332,26 @@ async function settleUnconfirmed(
   }
 }
 
+/** Unconfirmed pairs settled: the records that proved the resource's, the pairs still open. */
+interface Settled {
+  ours: AuthorizationRecord[];
+  open: UnconfirmedPair[];
+}
+
+// The state's records and those its unconfirmed pairs turned out to be, each once.
+function withSettled(old: AuthorizationOutputs, settled: Settled): AuthorizationRecord[] {
+  return uniqueById([...old.authorizations, ...settled.ours]);
+}
+
 const STILL_OPEN = {
   code: "UNCONFIRMED",
   reason:
     "A write of this resource whose outcome is unknown may have authorized the pair, and its record has not shown in binded-apis yet; it is kept as unconfirmed and looked for again by the next `pulumi up`, refresh or destroy.",
 };
 
+// The inputs every record carries (see `BIND_FIELDS`).
 function bindOptions(inputs: AuthorizationInputs): BindOptions {
-  return {
-    authTunnel: inputs.authTunnel,
-    authWhitelist: inputs.authWhitelist,
-    authBlacklist: inputs.authBlacklist,
-    visitParams: inputs.visitParams,
-  };
+  return pick(inputs, BIND_FIELDS);
 }
 
 // The outputs as the engine stores them.
@@ -332,7 +362,8 @@ function outputs(
   unconfirmed: UnconfirmedPair[],
 ): StoredOutputs {
   return storeOutputs({
-    ...pickInputs(inputs),
+    // Only the resource's own fields (see `fields.ts`): never `__provider`.
+    ...readInputs(inputs),
     region: target.region,
     projectId: target.projectId,
     authorizations: sortRecords(uniqueById(records)),
@@ -340,27 +371,12 @@ function outputs(
   });
 }
 
-// Only the resource's own fields: never `__provider`, never fields of older states.
-function pickInputs(from: AuthorizationInputs): AuthorizationInputs {
-  const picked: AuthorizationInputs = {
-    instanceId: from.instanceId,
-    envId: from.envId,
-    appIds: from.appIds,
-    apiIds: from.apiIds,
-    authTunnel: from.authTunnel ?? "NORMAL",
-    authWhitelist: from.authWhitelist ?? [],
-    authBlacklist: from.authBlacklist ?? [],
-    visitParams: from.visitParams ?? [],
-    adoptExisting: from.adoptExisting ?? false,
-  };
-  if (from.region !== undefined) picked.region = from.region;
-  if (from.projectId !== undefined) picked.projectId = from.projectId;
-  if (from.journalKey !== undefined) picked.journalKey = from.journalKey;
-  return picked;
-}
-
 function uniqueById(records: AuthorizationRecord[]): AuthorizationRecord[] {
   return [...new Map(records.map((r) => [r.id, r])).values()];
+}
+
+function idsOf(records: readonly AuthorizationRecord[]): Set<string> {
+  return new Set(records.map((r) => r.id));
 }
 
 /**

@@ -1,4 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { AppAuthorizationArgs } from "./args";
+import { FIELD_NAMES, type FieldName } from "./fields";
 import { AppAuthorizationProvider } from "./provider";
 import { expandAuthorizations } from "./state";
 import type {
@@ -9,44 +11,7 @@ import type {
   VisitParam,
 } from "./types";
 
-/** The inputs of an {@link AppAuthorization}. */
-export interface AppAuthorizationArgs {
-  /** The ROMA Connect instance. Changing it replaces the resource. */
-  instanceId: pulumi.Input<string>;
-  /**
-   * The environment the apps may call the APIs in: 1 to 64 letters, digits, `-` or `_` (for
-   * example `DEFAULT_ENVIRONMENT_RELEASE_ID`). Changing it replaces the resource.
-   */
-  envId: pulumi.Input<string>;
-  /** The apps to authorize; order and duplicates do not matter. Changes update in place. */
-  appIds: pulumi.Input<pulumi.Input<string>[]>;
-  /** The APIs each app may call; order and duplicates do not matter. Changes update in place. */
-  apiIds: pulumi.Input<pulumi.Input<string>[]>;
-  /**
-   * `NORMAL` (default) or `GREEN`, the green channel that lets whitelisted addresses call without
-   * authentication. Changing it rebinds every pair.
-   */
-  authTunnel?: pulumi.Input<AuthTunnel>;
-  /** Green-channel whitelist: IP addresses or ranges. Only with `authTunnel: "GREEN"`. */
-  authWhitelist?: pulumi.Input<pulumi.Input<string>[]>;
-  /** Green-channel blacklist: IP addresses or ranges. Only with `authTunnel: "GREEN"`. */
-  authBlacklist?: pulumi.Input<pulumi.Input<string>[]>;
-  /**
-   * Access parameters per API (and optionally per app). Changing them rebinds only the pairs whose
-   * parameters changed.
-   */
-  visitParams?: pulumi.Input<pulumi.Input<VisitParam>[]>;
-  /**
-   * Manage pairs that are already authorized (outside this resource) instead of failing on them.
-   * Dynamic providers cannot `pulumi import`; this is the way to take existing bindings over.
-   * Default false.
-   */
-  adoptExisting?: pulumi.Input<boolean>;
-  /** Region of the instance; overrides the provider's `roma:region`. Changing it replaces. */
-  region?: pulumi.Input<string>;
-  /** Project of the instance; overrides the provider's `roma:projectId`. Changing it replaces. */
-  projectId?: pulumi.Input<string>;
-}
+export type { AppAuthorizationArgs };
 
 const provider = new AppAuthorizationProvider();
 
@@ -93,7 +58,11 @@ function notSecret<T>(name: string, value: pulumi.Input<T>): pulumi.Input<T> {
  * });
  * ```
  */
-export class AppAuthorization extends pulumi.dynamic.Resource {
+export class AppAuthorization
+  extends pulumi.dynamic.Resource
+  // Every input is also an output: a field of FIELDS not declared here does not compile.
+  implements Record<FieldName, pulumi.Output<unknown>>
+{
   /** The ROMA Connect instance. */
   declare readonly instanceId: pulumi.Output<string>;
   /** The environment the records authorize calls in. */
@@ -146,14 +115,8 @@ export class AppAuthorization extends pulumi.dynamic.Resource {
         // Every output must be a key here for the SDK to register it; absent inputs stay undefined,
         // which the SDK drops, and anything unexpected reaches check, which names it.
         ...args,
+        ...Object.fromEntries(FIELD_NAMES.map((k) => [k, args[k]])),
         ...Object.fromEntries(ID_INPUTS.map((k) => [k, notSecret(k, args[k])])),
-        authTunnel: args.authTunnel,
-        authWhitelist: args.authWhitelist,
-        authBlacklist: args.authBlacklist,
-        visitParams: args.visitParams,
-        adoptExisting: args.adoptExisting,
-        region: args.region,
-        projectId: args.projectId,
         authorizations: undefined,
         unconfirmed: undefined,
         // Names this resource's journal of writes on this machine (see README, "Interrupted runs");

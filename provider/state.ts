@@ -6,14 +6,17 @@
  * ~70 bytes a record rather than ~300; the engine converts, sends and keeps every byte of it on
  * each command. Everything past this module works with whole {@link AuthorizationRecord}s.
  */
+import { readFields } from "./fields";
 import { visitParamFor } from "./plan";
 import type {
   AuthTunnel,
+  AuthorizationInputs,
   AuthorizationOutputs,
   AuthorizationRecord,
   RecordOptions,
   StoredAuthorization,
   StoredOutputs,
+  UnconfirmedPair,
   VisitParam,
 } from "./types";
 
@@ -42,12 +45,33 @@ export function storeOutputs(outs: AuthorizationOutputs): StoredOutputs {
 
 /**
  * The outputs (or properties) the engine hands back, records expanded: the stored form, and the
- * full records of states written before it (both read here, so nothing else knows either).
+ * full records of states written before it (both read here, so nothing else knows either). Older
+ * states are upgraded here too, once: an input absent from them reads as its default (see
+ * `fields.ts`), absent lists of ids, records and unconfirmed pairs as empty.
  */
-export function readOutputs(props: Record<string, unknown>): AuthorizationOutputs {
-  const outs = props as unknown as AuthorizationOutputs;
-  if (!Array.isArray(props.authorizations)) return outs;
-  return { ...outs, authorizations: expandAuthorizations(contextOf(props)) };
+export function readOutputs(
+  props: Readonly<Record<string, unknown>> | Partial<AuthorizationOutputs>,
+): AuthorizationOutputs {
+  const given = props as Record<string, unknown>;
+  const list = <T>(v: unknown) => (Array.isArray(v) ? (v as T[]) : []);
+  const outs = {
+    ...given,
+    ...readFields(given),
+    appIds: list<string>(given.appIds),
+    apiIds: list<string>(given.apiIds),
+    authorizations: list<AuthorizationRecord>(given.authorizations),
+    unconfirmed: list<UnconfirmedPair>(given.unconfirmed),
+  } as AuthorizationOutputs;
+  if (outs.authorizations.length === 0) return outs;
+  return { ...outs, authorizations: expandAuthorizations(outs) };
+}
+
+/** The checked inputs the engine hands to create and update, typed (see `readFields`). */
+export function readInputs(props: object): AuthorizationInputs {
+  const inputs: AuthorizationInputs = readFields(props);
+  const { journalKey } = props as { journalKey?: unknown };
+  if (typeof journalKey === "string") inputs.journalKey = journalKey;
+  return inputs;
 }
 
 /** Records in their stored form, each compared with what `inputs` say of its pair. */
@@ -132,17 +156,4 @@ function differences(record: AuthorizationRecord, implied: Options): RecordOptio
 function same(a: string | string[], b: string | string[]): boolean {
   if (!Array.isArray(a) || !Array.isArray(b)) return a === b;
   return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-function contextOf(props: Record<string, unknown>): RecordContext {
-  const list = (v: unknown) => (Array.isArray(v) ? (v as string[]) : []);
-  return {
-    authorizations: props.authorizations as unknown[],
-    appIds: list(props.appIds),
-    apiIds: list(props.apiIds),
-    authTunnel: props.authTunnel as RecordContext["authTunnel"],
-    authWhitelist: props.authWhitelist as string[] | undefined,
-    authBlacklist: props.authBlacklist as string[] | undefined,
-    visitParams: props.visitParams as RecordContext["visitParams"],
-  };
 }

@@ -2,6 +2,7 @@
  * Plain (resolved) types used inside the provider. The user-facing `AppAuthorizationArgs`, whose
  * fields are `pulumi.Input`s, lives in `resource.ts`.
  */
+import type { FieldValues } from "./fields";
 
 /** Authorization channel of a record: `GREEN` lets whitelisted callers skip authentication. */
 export type AuthTunnel = "NORMAL" | "GREEN";
@@ -94,19 +95,11 @@ export type StoredAuthorization = [
   options?: RecordOptions,
 ];
 
-/** The resource's inputs after `check`: validated, de-duplicated, sorted, defaults filled in. */
-export interface AuthorizationInputs {
-  instanceId: string;
-  envId: string;
-  appIds: string[];
-  apiIds: string[];
-  authTunnel: AuthTunnel;
-  authWhitelist: string[];
-  authBlacklist: string[];
-  visitParams: VisitParam[];
-  adoptExisting: boolean;
-  region?: string;
-  projectId?: string;
+/**
+ * The resource's inputs after `check`: validated, de-duplicated, sorted, defaults filled in. The
+ * fields are declared in `fields.ts`; read them from properties with `readFields`.
+ */
+export interface AuthorizationInputs extends FieldValues {
   /**
    * `project/stack/name`, set by the resource class, not the user: names the resource's journal of
    * writes on this machine (see `journal.ts`). Absent in states written before it existed.

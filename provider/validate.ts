@@ -4,6 +4,7 @@
  */
 import { isIP } from "node:net";
 import { ID, ID_RULE, regionProblem } from "./settings";
+import { defaultOf, FIELD_NAMES, FIELDS, type FieldName } from "./fields";
 import type { AuthTunnel, VisitParam } from "./types";
 
 /** The value Pulumi puts in place of inputs not yet known during a preview. */
@@ -57,6 +58,15 @@ export const LIMITS = {
   addresses: 1_000,
   /** Characters of one `visitParam` (each parameter in it: at most 255). */
   visitParamLength: 10_240,
+  /**
+   * Characters of every `visitParam` together. A partial failure's outputs (inputs and records)
+   * reach the engine in one gRPC trailer, base64-encoded, which the engine's client (grpc-go) takes
+   * up to 16 MiB: 12 MiB before encoding. At the other limits the rest comes to about 4 MB (10,001
+   * ids, 10,000 records at ~106 B, 10,000 unconfirmed pairs, 2,000 addresses) and 10,000 entries'
+   * own fields to about 2 MB; 2 MiB of parameters leaves room for one more copy of them in the
+   * options of records whose rebind failed.
+   */
+  visitParamsCharacters: 2 * 1024 * 1024,
   /** Failures listed per property; the rest are counted ("and 5,231 more"). */
   failuresPerProperty: 3,
 } as const;
@@ -64,19 +74,58 @@ const TUNNELS: readonly AuthTunnel[] = ["NORMAL", "GREEN"];
 const CREDENTIAL_KEYS = /token|key|secret|password|^ak$|^sk$/i;
 
 /** The inputs `AppAuthorization` takes; anything else is a mistake worth naming. */
-export const INPUT_NAMES = [
-  "instanceId",
-  "envId",
-  "appIds",
-  "apiIds",
-  "authTunnel",
-  "authWhitelist",
-  "authBlacklist",
-  "visitParams",
-  "adoptExisting",
-  "region",
-  "projectId",
-] as const;
+export const INPUT_NAMES: readonly FieldName[] = FIELD_NAMES;
+
+/** What a rule may read: the fields judged before it (normalized) and the provider settings. */
+interface RuleContext {
+  checked: Record<string, unknown>;
+  settingsRegion?: string;
+}
+
+/** Judges one input (defaults already filled in) and returns it normalized. */
+type Rule = (value: unknown, fail: Fail, context: RuleContext) => unknown;
+
+// One rule per field of the table: a field added there without a rule does not compile.
+const RULES: Record<FieldName, Rule> = {
+  instanceId: (value, fail) => requiredId(value, "instanceId", fail),
+  envId: (value, fail) => requiredString(value, "envId", fail, envIdProblem),
+  appIds: (value, fail) => idList(value, "appIds", "app", fail),
+  apiIds: (value, fail, { checked }) => {
+    const apiIds = idList(value, "apiIds", "API", fail);
+    pairCount(checked.appIds, apiIds, fail);
+    return apiIds;
+  },
+  authTunnel: (value, fail) => {
+    if (value !== UNKNOWN && !TUNNELS.includes(value as AuthTunnel)) {
+      fail("authTunnel", `authTunnel must be "NORMAL" or "GREEN"; got ${describe(value)}.`);
+    }
+    return value;
+  },
+  authWhitelist: (value, fail, { checked }) =>
+    addressList(value, "authWhitelist", checked.authTunnel, fail),
+  authBlacklist: (value, fail, { checked }) =>
+    addressList(value, "authBlacklist", checked.authTunnel, fail),
+  visitParams: (value, fail, { checked }) =>
+    visitParams(value, checked.appIds, checked.apiIds, fail),
+  adoptExisting: (value, fail) => {
+    if (value !== UNKNOWN && typeof value !== "boolean") {
+      fail("adoptExisting", `adoptExisting must be true or false; got ${describe(value)}.`);
+    }
+    return value;
+  },
+  region: (value, fail, { settingsRegion }) => {
+    if (value !== undefined) return requiredString(value, "region", fail, regionRule);
+    if (!settingsRegion) {
+      fail(
+        "region",
+        "region is not set: give the resource a region, or set roma:region, huaweicloud:region or HW_REGION_NAME.",
+      );
+    }
+    return undefined;
+  },
+  projectId: (value, fail) =>
+    value === undefined ? undefined : requiredId(value, "projectId", fail),
+};
 
 /**
  * Checks `news` against every rule the API documents and returns the normalized inputs.
@@ -88,10 +137,20 @@ export function checkInputs(
 ): CheckResult {
   const failures = new Failures();
   const fail = (property: string, reason: string) => failures.add(property, reason);
-  const inputs: Record<string, unknown> = {};
+  unknownNames(news, failures);
+  const checked: Record<string, unknown> = {};
+  for (const name of FIELD_NAMES) {
+    // A field with a default takes it for null too; one without keeps null, which its rule names.
+    const given = "default" in FIELDS[name] ? (news[name] ?? defaultOf(name)) : news[name];
+    checked[name] = RULES[name](given, fail, { checked, settingsRegion: context.settingsRegion });
+  }
+  return { inputs: withoutUndefined(checked), failures: failures.list() };
+}
 
+// Names every input the table does not hold (the host's `__provider` aside).
+function unknownNames(news: Record<string, unknown>, failures: Failures): void {
   for (const key of Object.keys(news)) {
-    if (key === "__provider" || (INPUT_NAMES as readonly string[]).includes(key)) continue;
+    if (key === "__provider" || Object.hasOwn(FIELDS, key)) continue;
     // A name of any length may come in; a message writes a bounded one.
     const name = key.length > 80 ? `an input name of ${key.length} characters` : key;
     failures.add(
@@ -102,50 +161,20 @@ export function checkInputs(
       "inputs that AppAuthorization does not take",
     );
   }
+}
 
-  inputs.instanceId = requiredId(news.instanceId, "instanceId", fail);
-  inputs.envId = requiredString(news.envId, "envId", fail, (v) =>
-    /^release$/i.test(v)
-      ? `envId is ${describe(v)}, the name of the environment every instance has; envId takes its id, "DEFAULT_ENVIRONMENT_RELEASE_ID" (other environments' ids are 32 hexadecimal characters).`
-      : ENV_ID.test(v)
-        ? undefined
-        : `envId must be 1 to 64 characters, each a letter, digit, '-' or '_' (the API's env_id rule); got ${describe(v)}.`,
-  );
-  inputs.appIds = idList(news.appIds, "appIds", "app", fail);
-  inputs.apiIds = idList(news.apiIds, "apiIds", "API", fail);
-  pairCount(inputs.appIds, inputs.apiIds, fail);
-
-  const tunnel = news.authTunnel ?? "NORMAL";
-  if (tunnel !== UNKNOWN && !TUNNELS.includes(tunnel as AuthTunnel)) {
-    fail("authTunnel", `authTunnel must be "NORMAL" or "GREEN"; got ${describe(tunnel)}.`);
+function envIdProblem(v: string): string | undefined {
+  if (/^release$/i.test(v)) {
+    return `envId is ${describe(v)}, the name of the environment every instance has; envId takes its id, "DEFAULT_ENVIRONMENT_RELEASE_ID" (other environments' ids are 32 hexadecimal characters).`;
   }
-  inputs.authTunnel = tunnel;
-  for (const name of ["authWhitelist", "authBlacklist"] as const) {
-    inputs[name] = addressList(news[name], name, tunnel, fail);
-  }
-  inputs.visitParams = visitParams(news.visitParams, inputs.appIds, inputs.apiIds, fail);
+  return ENV_ID.test(v)
+    ? undefined
+    : `envId must be 1 to 64 characters, each a letter, digit, '-' or '_' (the API's env_id rule); got ${describe(v)}.`;
+}
 
-  const adopt = news.adoptExisting ?? false;
-  if (adopt !== UNKNOWN && typeof adopt !== "boolean") {
-    fail("adoptExisting", `adoptExisting must be true or false; got ${describe(adopt)}.`);
-  }
-  inputs.adoptExisting = adopt;
-
-  if (news.region !== undefined) {
-    inputs.region = requiredString(news.region, "region", fail, (v) => {
-      const broken = regionProblem(v);
-      return broken && `region must be a Huawei Cloud region name: ${broken} Got ${describe(v)}.`;
-    });
-  } else if (!context.settingsRegion) {
-    fail(
-      "region",
-      "region is not set: give the resource a region, or set roma:region, huaweicloud:region or HW_REGION_NAME.",
-    );
-  }
-  if (news.projectId !== undefined)
-    inputs.projectId = requiredId(news.projectId, "projectId", fail);
-
-  return { inputs: withoutUndefined(inputs), failures: failures.list() };
+function regionRule(v: string): string | undefined {
+  const broken = regionProblem(v);
+  return broken && `region must be a Huawei Cloud region name: ${broken} Got ${describe(v)}.`;
 }
 
 type Fail = (property: string, reason: string) => void;
@@ -307,48 +336,84 @@ function visitParams(value: unknown, appIds: unknown, apiIds: unknown, fail: Fai
     );
     return value;
   }
-  if (tooLong(value, "visitParams", LIMITS.visitParams, fail)) return value;
-  const apps = knownIds(appIds);
-  const apis = knownIds(apiIds);
-  const targets = new Set<string>();
-  const normalized = value.map((entry: unknown, i): unknown => {
-    const at = `visitParams[${i}]`;
-    if (entry === UNKNOWN) return entry;
-    if (entry === null || typeof entry !== "object" || Array.isArray(entry)) {
-      fail(at, `${at} must be an object {apiId, appId?, visitParam}; got ${describe(entry)}.`);
-      return entry;
-    }
-    const e = entry as Record<string, unknown>;
-    for (const key of Object.keys(e)) {
-      if (!["apiId", "appId", "visitParam"].includes(key)) {
-        const field = `${at}.${key.length > 80 ? `<a name of ${key.length} characters>` : key}`;
-        fail(field, `${field} is not a field of a visit parameter (apiId, appId, visitParam).`);
-      }
-    }
-    memberOf(e.apiId, apis, `${at}.apiId`, "apiIds", true, fail);
-    memberOf(e.appId, apps, `${at}.appId`, "appIds", false, fail);
-    visitParamValue(e.visitParam, `${at}.visitParam`, fail);
-    // Only ids can repeat one another; anything else has failed its rule above (and may be a
-    // structure too deep or too large to write out).
-    if (
-      typeof e.apiId === "string" &&
-      (e.appId === undefined || typeof e.appId === "string") &&
-      !containsUnknown([e.apiId, e.appId])
-    ) {
-      const target = `${String(e.apiId)}/${e.appId === undefined ? "*" : String(e.appId)}`;
-      if (targets.has(target)) {
-        fail(
-          at,
-          `${at} sets access parameters for API ${String(e.apiId)}${e.appId === undefined ? "" : ` and app ${String(e.appId)}`} a second time; give each API (and app) one entry.`,
-        );
-      }
-      targets.add(target);
-    }
-    const out: Record<string, unknown> = { apiId: e.apiId, visitParam: e.visitParam };
-    if (e.appId !== undefined) out.appId = e.appId;
-    return out;
-  });
+  if (tooLong(value, "visitParams", LIMITS.visitParams, fail) || tooLarge(value, fail)) {
+    return value;
+  }
+  const known = { apps: knownIds(appIds), apis: knownIds(apiIds), targets: new Set<string>() };
+  const normalized = value.map((entry: unknown, i) =>
+    visitParamEntry(entry, `visitParams[${i}]`, known, fail),
+  );
   return normalized.sort((a, b) => COLLATOR.compare(visitParamOrder(a), visitParamOrder(b)));
+}
+
+// The outputs carry every access parameter, and a partial failure's outputs reach the engine in
+// one gRPC trailer (see LIMITS.visitParamsCharacters); counted before any entry is judged.
+function tooLarge(entries: unknown[], fail: Fail): boolean {
+  let characters = 0;
+  for (const entry of entries) {
+    const text = (entry as { visitParam?: unknown } | null)?.visitParam;
+    if (typeof text === "string") characters += text.length;
+  }
+  if (characters <= LIMITS.visitParamsCharacters) return false;
+  fail(
+    "visitParams",
+    `visitParams hold ${characters.toLocaleString("en-US")} characters of access parameters in all; at most ${LIMITS.visitParamsCharacters.toLocaleString("en-US")} are accepted per resource (its whole state must travel to the Pulumi engine in one message): split it into several resources.`,
+  );
+  return true;
+}
+
+interface KnownIds {
+  apps: Set<unknown> | undefined;
+  apis: Set<unknown> | undefined;
+  /** `api/app` (or `api/*`) of every entry judged so far. */
+  targets: Set<string>;
+}
+
+function visitParamEntry(entry: unknown, at: string, known: KnownIds, fail: Fail): unknown {
+  if (entry === UNKNOWN) return entry;
+  if (entry === null || typeof entry !== "object" || Array.isArray(entry)) {
+    fail(at, `${at} must be an object {apiId, appId?, visitParam}; got ${describe(entry)}.`);
+    return entry;
+  }
+  const e = entry as Record<string, unknown>;
+  for (const key of Object.keys(e)) {
+    if (!["apiId", "appId", "visitParam"].includes(key)) {
+      const field = `${at}.${key.length > 80 ? `<a name of ${key.length} characters>` : key}`;
+      fail(field, `${field} is not a field of a visit parameter (apiId, appId, visitParam).`);
+    }
+  }
+  memberOf(e.apiId, known.apis, `${at}.apiId`, "apiIds", true, fail);
+  memberOf(e.appId, known.apps, `${at}.appId`, "appIds", false, fail);
+  visitParamValue(e.visitParam, `${at}.visitParam`, fail);
+  repeatedTarget(e, at, known.targets, fail);
+  const out: Record<string, unknown> = { apiId: e.apiId, visitParam: e.visitParam };
+  if (e.appId !== undefined) out.appId = e.appId;
+  return out;
+}
+
+// Only ids can repeat one another; anything else has failed its rule already (and may be a
+// structure too deep or too large to write out).
+function repeatedTarget(
+  e: Record<string, unknown>,
+  at: string,
+  targets: Set<string>,
+  fail: Fail,
+): void {
+  if (
+    typeof e.apiId !== "string" ||
+    (e.appId !== undefined && typeof e.appId !== "string") ||
+    containsUnknown([e.apiId, e.appId])
+  ) {
+    return;
+  }
+  const target = `${e.apiId}/${e.appId === undefined ? "*" : String(e.appId)}`;
+  if (targets.has(target)) {
+    fail(
+      at,
+      `${at} sets access parameters for API ${e.apiId}${e.appId === undefined ? "" : ` and app ${String(e.appId)}`} a second time; give each API (and app) one entry.`,
+    );
+  }
+  targets.add(target);
 }
 
 // The order of String#localeCompare, at a fraction of its cost per comparison.

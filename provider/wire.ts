@@ -3,8 +3,9 @@
  * camelCase types.
  */
 import { describeBody } from "./http/errors";
+import { FIELDS, type BindField, type FieldValues } from "./fields";
 import { visitParamFor } from "./plan";
-import type { AuthTunnel, AuthorizationRecord, VisitParam } from "./types";
+import type { AuthTunnel, AuthorizationRecord } from "./types";
 
 /** Body of `POST .../app-auths`. */
 export interface CreateAuthBody {
@@ -74,13 +75,8 @@ export interface ErrorBodyWire {
   encoded_authorization_message?: string;
 }
 
-/** Options every record of one bind request shares. */
-export interface BindOptions {
-  authTunnel: AuthTunnel;
-  authWhitelist: string[];
-  authBlacklist: string[];
-  visitParams: VisitParam[];
-}
+/** Options every record of one bind request shares (the fields `fields.ts` marks `bind`). */
+export type BindOptions = Pick<FieldValues, BindField>;
 
 /** Builds the create body for the product `appIds x apiIds`. */
 export function createAuthBody(
@@ -90,13 +86,14 @@ export function createAuthBody(
   options: BindOptions,
 ): CreateAuthBody {
   const body: CreateAuthBody = {
-    env_id: envId,
-    app_ids: appIds,
-    api_ids: apiIds,
-    auth_tunnel: options.authTunnel,
+    [FIELDS.envId.wire]: envId,
+    [FIELDS.appIds.wire]: appIds,
+    [FIELDS.apiIds.wire]: apiIds,
+    [FIELDS.authTunnel.wire]: options.authTunnel,
   };
-  if (options.authWhitelist.length > 0) body.auth_whitelist = options.authWhitelist;
-  if (options.authBlacklist.length > 0) body.auth_blacklist = options.authBlacklist;
+  for (const name of ["authWhitelist", "authBlacklist"] as const) {
+    if (options[name].length > 0) body[FIELDS[name].wire] = options[name];
+  }
   const visitParams = apiIds.flatMap((apiId) => visitParamsForApi(apiId, appIds, options));
   if (visitParams.length > 0) body.visit_params = visitParams;
   return body;

@@ -1,11 +1,13 @@
 /**
- * The README's reference tables, generated from the code so they cannot drift: the inputs and
- * outputs from the TSDoc of `AppAuthorizationArgs` and `AppAuthorization`, the settings from
- * `SETTING_SPECS`. `npm run docs:readme` rewrites them; a test fails when the README is stale.
+ * The README's reference tables, generated from the code so they cannot drift: the inputs from
+ * `FIELDS`, the outputs from the TSDoc of `AppAuthorization`, the settings from `SETTING_SPECS`;
+ * and `provider/args.ts`, the `AppAuthorizationArgs` interface, from `FIELDS`. `npm run
+ * docs:readme` rewrites them; tests fail when the README or `args.ts` is stale.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as ts from "typescript";
+import { FIELD_NAMES, FIELDS, type FieldSpec } from "../provider/fields";
 import { SETTING_SPECS } from "../provider/settings";
 
 const ROOT = join(__dirname, __dirname.endsWith(join("dist", "scripts")) ? "../.." : "..");
@@ -69,11 +71,62 @@ export function inputsTable(): string {
   return [
     "| input | type | required | description |",
     "|---|---|---|---|",
-    ...members("AppAuthorizationArgs").map(
-      (m) =>
-        `| \`${m.name}\` | \`${cell(m.type)}\` | ${m.optional ? "no" : "yes"} | ${cell(m.doc)} |`,
-    ),
+    ...FIELD_NAMES.map((name) => {
+      const spec: FieldSpec = FIELDS[name];
+      return `| \`${name}\` | \`${cell(spec.type)}\` | ${spec.required ? "yes" : "no"} | ${cell(spec.doc)} |`;
+    }),
   ].join("\n");
+}
+
+/** Where the generated `AppAuthorizationArgs` lives. */
+export const ARGS_FILE = join(ROOT, "provider/args.ts");
+
+/**
+ * `provider/args.ts`: the `AppAuthorizationArgs` interface, one `pulumi.Input` member per field of
+ * `FIELDS` with its documentation as TSDoc (a TypeScript interface cannot be derived from runtime
+ * data with its docs, so it is written out; a test fails when the file is stale).
+ */
+export function argsSource(): string {
+  const members = FIELD_NAMES.flatMap((name) => {
+    const spec: FieldSpec = FIELDS[name];
+    return [
+      ...tsdoc(spec.doc, "  "),
+      `  ${name}${spec.required ? "" : "?"}: ${inputType(spec.type)};`,
+    ];
+  });
+  return [
+    "// Generated from provider/fields.ts by `npm run docs:readme`: edit FIELDS there, not this file.",
+    'import type * as pulumi from "@pulumi/pulumi";',
+    'import type { AuthTunnel, VisitParam } from "./types";',
+    "",
+    "/** The inputs of an `AppAuthorization`. */",
+    "export interface AppAuthorizationArgs {",
+    ...members,
+    "}",
+    "",
+  ].join("\n");
+}
+
+// `string[]` takes a list of inputs; anything else one input.
+function inputType(type: string): string {
+  return type.endsWith("[]")
+    ? `pulumi.Input<pulumi.Input<${type.slice(0, -2)}>[]>`
+    : `pulumi.Input<${type}>`;
+}
+
+// A TSDoc comment at `indent`, its lines within 100 columns as Prettier leaves them.
+function tsdoc(text: string, indent: string): string[] {
+  if (indent.length + text.length + 7 <= 100) return [`${indent}/** ${text} */`];
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line && indent.length + 3 + line.length + 1 + word.length > 100) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  lines.push(line);
+  return [`${indent}/**`, ...lines.map((l) => `${indent} * ${l}`), `${indent} */`];
 }
 
 export function outputsTable(): string {
@@ -121,4 +174,5 @@ export function withTables(readme: string): string {
 if (require.main === module) {
   const file = join(ROOT, "README.md");
   writeFileSync(file, withTables(readFileSync(file, "utf8")));
+  writeFileSync(ARGS_FILE, argsSource());
 }

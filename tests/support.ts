@@ -6,6 +6,7 @@ import { budgetOf } from "../provider/http/deadline";
 import type { ApiErrorFields } from "../provider/http/errors";
 import type { RetryOptions } from "../provider/http/retry";
 import { romaApiError } from "../provider/roma-errors";
+import { readFields } from "../provider/fields";
 import { readOutputs } from "../provider/state";
 import type { AuthorizationOutputs, AuthorizationRecord } from "../provider/types";
 
@@ -106,4 +107,24 @@ export function retryOptions(): RetryOptions {
 /** The error of an API answer with `status` and `code`, as the transport makes it. */
 export function apiAnswer(status: number, code: string, extra: Partial<ApiErrorFields> = {}) {
   return romaApiError({ status, code, apiMessage: "m", ...extra }, "do something");
+}
+
+/**
+ * Whole outputs for unit tests of pure code: instance `inst`, environment `ENV`, region
+ * `cn-north-4`, project `proj`, every other input at its default (see `FIELDS`), no records and no
+ * unconfirmed pairs, each overridden by `fields`.
+ */
+export function outputsFixture(
+  fields: Partial<AuthorizationOutputs> & Pick<AuthorizationOutputs, "appIds" | "apiIds">,
+): AuthorizationOutputs {
+  return {
+    ...readFields(fields),
+    instanceId: "inst",
+    envId: "ENV",
+    region: "cn-north-4",
+    projectId: "proj",
+    authorizations: [],
+    unconfirmed: [],
+    ...fields,
+  };
 }

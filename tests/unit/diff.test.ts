@@ -1,6 +1,7 @@
 import { decideDiff } from "../../provider/diff";
 import type { AuthorizationOutputs, AuthorizationRecord } from "../../provider/types";
 import { UNKNOWN } from "../../provider/validate";
+import { outputsFixture } from "../support";
 
 const record = (
   appId: string,
@@ -19,21 +20,11 @@ const record = (
   ...extra,
 });
 
-const olds: AuthorizationOutputs = {
-  instanceId: "inst",
-  envId: "ENV",
+const olds: AuthorizationOutputs = outputsFixture({
   appIds: ["a1"],
   apiIds: ["p1", "p2"],
-  authTunnel: "NORMAL",
-  authWhitelist: [],
-  authBlacklist: [],
-  visitParams: [],
-  adoptExisting: false,
-  region: "cn-north-4",
-  projectId: "proj",
   authorizations: [record("a1", "p1"), record("a1", "p2")],
-  unconfirmed: [],
-};
+});
 const news = {
   instanceId: "inst",
   envId: "ENV",

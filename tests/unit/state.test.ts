@@ -7,6 +7,7 @@ import {
   storeOutputs,
 } from "../../provider/state";
 import type { AuthorizationOutputs, AuthorizationRecord, VisitParam } from "../../provider/types";
+import { outputsFixture } from "../support";
 
 // Ids as the service makes them: 32 lower-case hex characters.
 const hex = (prefix: string, i: number) =>
@@ -24,22 +25,15 @@ function outputsFor(apps: number, apis: number): AuthorizationOutputs {
     authBlacklist: [],
     visitParam: "",
   }));
-  return {
+  return outputsFixture({
     instanceId: hex("d", 0),
     envId: "DEFAULT_ENVIRONMENT_RELEASE_ID",
     appIds,
     apiIds,
-    authTunnel: "NORMAL",
-    authWhitelist: [],
-    authBlacklist: [],
-    visitParams: [],
-    adoptExisting: false,
-    region: "cn-north-4",
     projectId: hex("e", 0),
     journalKey: "project/stack/big",
     authorizations: records,
-    unconfirmed: [],
-  };
+  });
 }
 
 describe("the stored form of the records", () => {

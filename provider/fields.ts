@@ -1,0 +1,182 @@
+/**
+ * The resource's inputs, each declared once: its type, whether it is required or its default,
+ * whether a change replaces the resource or updates it in place, its name on the wire and its
+ * documentation. `check`'s input names and defaults, `diff`'s categories, the inputs the handlers
+ * copy into the outputs, the bind options, the typed reader of checked inputs and stored states,
+ * the `AppAuthorizationArgs` interface (`provider/args.ts`, generated) and the README's inputs
+ * table all follow from {@link FIELDS}.
+ */
+import type { AuthTunnel, VisitParam } from "./types";
+
+/** What a field holds, by name (the TypeScript type of each is {@link FieldTypes}). */
+export interface FieldTypes {
+  string: string;
+  "string[]": string[];
+  boolean: boolean;
+  AuthTunnel: AuthTunnel;
+  "VisitParam[]": VisitParam[];
+}
+
+/** One input of `AppAuthorization`. */
+export interface FieldSpec {
+  /** What it holds. */
+  type: keyof FieldTypes;
+  /** Whether the user must give it (a field with a default never is). */
+  required: boolean;
+  /** What `check` fills in when it is absent (or null), and what an older state without it reads as. */
+  default?: FieldTypes[keyof FieldTypes];
+  /** What a change of it does: replace the resource, or update it in place. */
+  change: "replaces" | "updates";
+  /** Whether every record carries it, so every bind request sends it (see `BindOptions`). */
+  bind?: true;
+  /** Its name in the API's request body, where it goes there as it is. */
+  wire?: string;
+  /** Its documentation: the Args interface's TSDoc and the README's inputs table. */
+  doc: string;
+}
+
+/** The inputs, in the order `check` judges them (later rules read earlier fields). */
+export const FIELDS = {
+  instanceId: {
+    type: "string",
+    required: true,
+    change: "replaces",
+    doc: "The ROMA Connect instance. Changing it replaces the resource.",
+  },
+  envId: {
+    type: "string",
+    required: true,
+    change: "replaces",
+    wire: "env_id",
+    doc: "The environment the apps may call the APIs in: 1 to 64 letters, digits, `-` or `_` (for example `DEFAULT_ENVIRONMENT_RELEASE_ID`). Changing it replaces the resource.",
+  },
+  appIds: {
+    type: "string[]",
+    required: true,
+    change: "updates",
+    wire: "app_ids",
+    doc: "The apps to authorize; order and duplicates do not matter. Changes update in place.",
+  },
+  apiIds: {
+    type: "string[]",
+    required: true,
+    change: "updates",
+    wire: "api_ids",
+    doc: "The APIs each app may call; order and duplicates do not matter. Changes update in place.",
+  },
+  authTunnel: {
+    type: "AuthTunnel",
+    required: false,
+    default: "NORMAL",
+    change: "updates",
+    bind: true,
+    wire: "auth_tunnel",
+    doc: "`NORMAL` (default) or `GREEN`, the green channel that lets whitelisted addresses call without authentication. Changing it rebinds every pair.",
+  },
+  authWhitelist: {
+    type: "string[]",
+    required: false,
+    default: [],
+    change: "updates",
+    bind: true,
+    wire: "auth_whitelist",
+    doc: 'Green-channel whitelist: IP addresses or ranges. Only with `authTunnel: "GREEN"`.',
+  },
+  authBlacklist: {
+    type: "string[]",
+    required: false,
+    default: [],
+    change: "updates",
+    bind: true,
+    wire: "auth_blacklist",
+    doc: 'Green-channel blacklist: IP addresses or ranges. Only with `authTunnel: "GREEN"`.',
+  },
+  visitParams: {
+    type: "VisitParam[]",
+    required: false,
+    default: [],
+    change: "updates",
+    bind: true,
+    doc: "Access parameters per API (and optionally per app). Changing them rebinds only the pairs whose parameters changed.",
+  },
+  adoptExisting: {
+    type: "boolean",
+    required: false,
+    default: false,
+    change: "updates",
+    doc: "Manage pairs that are already authorized (outside this resource) instead of failing on them. Dynamic providers cannot `pulumi import`; this is the way to take existing bindings over. Default false.",
+  },
+  region: {
+    type: "string",
+    required: false,
+    change: "replaces",
+    doc: "Region of the instance; overrides the provider's `roma:region`. Changing it replaces.",
+  },
+  projectId: {
+    type: "string",
+    required: false,
+    change: "replaces",
+    doc: "Project of the instance; overrides the provider's `roma:projectId`. Changing it replaces.",
+  },
+} as const satisfies Record<string, FieldSpec>;
+
+/** The name of an input. */
+export type FieldName = keyof typeof FIELDS;
+
+type Spec<K extends FieldName> = (typeof FIELDS)[K];
+type ValueOf<K extends FieldName> = FieldTypes[Spec<K>["type"]];
+// Required inputs and inputs with a default are always present once checked.
+type Present = {
+  [K in FieldName]: Spec<K> extends { required: true } | { default: unknown } ? K : never;
+}[FieldName];
+
+/** The inputs once checked: every field with a value or a default present, the rest optional. */
+export type FieldValues = { [K in Present]: ValueOf<K> } & {
+  [K in Exclude<FieldName, Present>]?: ValueOf<K>;
+};
+
+/** Every input name, in the table's order. */
+export const FIELD_NAMES = Object.keys(FIELDS) as FieldName[];
+
+/** The input names whose change does `change`. */
+export function fieldsThat(change: FieldSpec["change"]): FieldName[] {
+  return FIELD_NAMES.filter((name) => FIELDS[name].change === change);
+}
+
+/** The inputs every record carries: what one bind request sends for all its pairs. */
+export const BIND_FIELDS = FIELD_NAMES.filter((name): name is BindField => "bind" in FIELDS[name]);
+
+/** The name of an input every record carries. */
+export type BindField = {
+  [K in FieldName]: Spec<K> extends { bind: true } ? K : never;
+}[FieldName];
+
+/** The default of a field, a fresh copy (lists are never shared between states). */
+export function defaultOf(name: FieldName): unknown {
+  const spec: FieldSpec = FIELDS[name];
+  return Array.isArray(spec.default) ? [...spec.default] : spec.default;
+}
+
+/**
+ * The inputs of `props`, typed: only the table's fields, each absent (or null) one with its
+ * default. The one reader of checked inputs (which the engine hands back as plain properties) and
+ * of the input fields of stored states, so states written before a field existed read as its
+ * default everywhere after this.
+ */
+export function readFields(props: object): FieldValues {
+  const given = props as Record<string, unknown>;
+  const read: Record<string, unknown> = {};
+  for (const name of FIELD_NAMES) {
+    const value = given[name] ?? defaultOf(name);
+    if (value !== undefined) read[name] = value;
+  }
+  // The engine gives back what `check` returned, which set every present field.
+  return read as FieldValues;
+}
+
+/** The `keys` of `from`, and nothing else. */
+export function pick<T, K extends keyof T>(from: T, keys: readonly K[]): Pick<T, K> {
+  const picked = {} as Pick<T, K>;
+  for (const key of keys) picked[key] = from[key];
+  return picked;
+}

@@ -1,0 +1,90 @@
+import { readFileSync } from "node:fs";
+import { decideDiff } from "../../provider/diff";
+import { FIELDS, FIELD_NAMES, readFields, type FieldSpec } from "../../provider/fields";
+import { readOutputs } from "../../provider/state";
+import { checkInputs, INPUT_NAMES, LIMITS } from "../../provider/validate";
+import { ARGS_FILE, argsSource } from "../../scripts/readme-tables";
+
+const base = { instanceId: "inst", envId: "ENV", appIds: ["a1"], apiIds: ["p1"] };
+const withRegion = { settingsRegion: "cn-north-4" };
+
+describe("the field table", () => {
+  it("is what provider/args.ts declares (npm run docs:readme)", () => {
+    expect(readFileSync(ARGS_FILE, "utf8")).toBe(argsSource());
+  });
+
+  it("gives check its input names and defaults", () => {
+    expect(INPUT_NAMES).toStrictEqual(FIELD_NAMES);
+    const { inputs } = checkInputs(base, withRegion);
+    for (const name of FIELD_NAMES) {
+      const spec: FieldSpec = FIELDS[name];
+      if ("default" in spec) expect([name, inputs[name]]).toStrictEqual([name, spec.default]);
+    }
+  });
+
+  it("gives diff its categories: a replacing field replaces, an updating one updates", () => {
+    const olds = readOutputs({
+      ...checkInputs(base, withRegion).inputs,
+      region: "r",
+      projectId: "p",
+    });
+    const changed: Record<string, unknown> = {
+      instanceId: "other",
+      envId: "OTHER",
+      appIds: ["a2"],
+      apiIds: ["p2"],
+      authTunnel: "GREEN",
+      authWhitelist: ["1.1.1.1"],
+      authBlacklist: ["1.1.1.1"],
+      visitParams: [{ apiId: "p1", visitParam: "x" }],
+      adoptExisting: true,
+      region: "r2",
+      projectId: "p2",
+    };
+    for (const name of FIELD_NAMES) {
+      const decision = decideDiff(olds, { ...olds, [name]: changed[name] }, {});
+      expect([name, decision.changes, decision.replaces]).toStrictEqual([
+        name,
+        true,
+        FIELDS[name].change === "replaces" ? [name] : [],
+      ]);
+    }
+  });
+
+  it("reads an older state's absent input as its default, and nothing else of it", () => {
+    const read = readFields({ instanceId: "i", authTunnel: null, __provider: "p", stale: 1 });
+    expect(read).toStrictEqual({
+      instanceId: "i",
+      authTunnel: "NORMAL",
+      authWhitelist: [],
+      authBlacklist: [],
+      visitParams: [],
+      adoptExisting: false,
+    });
+  });
+});
+
+describe("check: the total size of visitParams", () => {
+  // Entries of the longest accepted visitParam, one per API.
+  const entries = (count: number) => {
+    const apiIds = Array.from({ length: count }, (_, i) => `p${i}`);
+    const param = Array.from({ length: 40 }, (_, i) => `${"v".repeat(250)}${i}`).join(",");
+    return { apiIds, visitParams: apiIds.map((apiId) => ({ apiId, visitParam: param })) };
+  };
+  const length = entries(1).visitParams[0].visitParam.length;
+  const most = Math.floor(LIMITS.visitParamsCharacters / length);
+
+  it("admits parameters up to the bound", () => {
+    expect(checkInputs({ ...base, ...entries(most) }, withRegion).failures).toStrictEqual([]);
+  });
+
+  it("refuses more, naming the field and the rule, before judging any entry", () => {
+    const total = (most + 1) * length;
+    expect(checkInputs({ ...base, ...entries(most + 1) }, withRegion).failures).toStrictEqual([
+      {
+        property: "visitParams",
+        reason: `visitParams hold ${total.toLocaleString("en-US")} characters of access parameters in all; at most 2,097,152 are accepted per resource (its whole state must travel to the Pulumi engine in one message): split it into several resources.`,
+      },
+    ]);
+  });
+});
