@@ -122,8 +122,7 @@ export class Journal {
         if (id !== undefined) w.made[key] = id;
       }
     }
-    const kept = this.keep ? this.earlier : this.earlier.filter((w) => !this.mine(w));
-    this.save([...kept, ...this.own]);
+    this.save([...this.kept(), ...this.own]);
   }
 
   /**
@@ -142,10 +141,12 @@ export class Journal {
 
   /** Removes the journal (the resource is gone), unless earlier writes could not be settled. */
   clear(): void {
-    const file = this.file();
-    const kept = this.keep ? this.earlier : this.earlier.filter((w) => !this.mine(w));
-    if (kept.length > 0) this.save(kept);
-    else if (file) rmSync(file, { force: true });
+    this.save(this.kept());
+  }
+
+  // The earlier writes this operation does not settle.
+  private kept(): JournalWrite[] {
+    return this.keep ? this.earlier : this.earlier.filter((w) => !this.mine(w));
   }
 
   private file(): string | undefined {

@@ -103,6 +103,16 @@ describe("the journal's file", () => {
       expect.stringMatching(/^\[roma\] could not write the journal .*a-file/),
     );
   });
+
+  it("that is not there is cleared without a word", () => {
+    process.env.ROMA_DEBUG = "1";
+    const stderr = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
+    const journal = new Journal(KEY);
+    journal.clear();
+    journal.settle();
+    expect(existsSync(fileOf(KEY))).toBe(false);
+    expect(stderr).not.toHaveBeenCalled();
+  });
 });
 
 describe("a write's entry", () => {
