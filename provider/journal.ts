@@ -10,8 +10,13 @@
  * Once an operation returns, each of its writes notes the record id the operation returned for
  * each of its pairs. A later operation then sets a write aside for a pair only when the state holds
  * that very record: a state record of the same pair made before the write (a rebind's cancelled
- * record, when the engine never stored the rebind) explains nothing. A pair that failed is noted
- * as nothing: its failure may rest on a lagging listing while the write made its record.
+ * record, when the engine never stored the rebind) explains nothing.
+ *
+ * A write's answer is noted as it arrives, before the operation goes on: the pairs the API answered
+ * SKIPPED or FAILED, of which that write made nothing, are never claimed through it, even when
+ * someone else's record of the pair was made during its flight. Only the API's word counts: a
+ * failure the operation infers from a listing (which may lag while the write made its record)
+ * leaves the write as evidence.
  *
  * Best effort: a journal that cannot be written is reported in the debug log, never a failure.
  */
@@ -35,6 +40,8 @@ export interface JournalWrite {
   until: number;
   /** Set when the operation returned: by pair key, the record id it returned for the pair. */
   made?: Record<string, string>;
+  /** Keys of the pairs the API answered SKIPPED or FAILED to this write: it made none of them. */
+  none?: string[];
 }
 
 /** A pair earlier writes may have made, with the flights of those writes (this machine's clock). */
@@ -64,27 +71,34 @@ export class Journal {
     this.earlier = this.load().map((w) => ({ ...w, until: Math.min(w.until, now) }));
   }
 
-  /** Notes a request about to be sent; returns the function that notes its end. */
-  begin(write: JournalWrite): (endedAt: number, madeNothing?: boolean) => void {
+  /**
+   * Notes a request about to be sent; returns the function that notes its end, with what the API
+   * said it made nothing of: all of it (refused), or some pairs.
+   */
+  begin(write: JournalWrite): (endedAt: number, madeNothing?: true | readonly Pair[]) => void {
     this.own.push(write);
     this.save([...this.earlier, ...this.own]);
     return (endedAt, madeNothing) => {
       write.until = endedAt;
-      if (madeNothing) this.own.splice(this.own.indexOf(write), 1);
+      if (madeNothing === true) this.own.splice(this.own.indexOf(write), 1);
+      else if (madeNothing?.length) write.none = madeNothing.map(pairKey);
       this.save([...this.earlier, ...this.own]);
     };
   }
 
   /**
-   * The pairs the earlier writes in scope may have made, unless `recorded` (the state's records)
-   * shows what a write made: the pair's record is the one the write's operation returned.
+   * The pairs the earlier writes in scope may have made: all their pairs but those the API
+   * answered SKIPPED or FAILED, and those `recorded` (the state's records) shows what a write
+   * made of: the pair's record is the one the write's operation returned.
    */
   evidence(recorded: readonly AuthorizationRecord[]): JournalledPair[] {
     const inState = new Map(recorded.map((r) => [pairKey(r), r.id]));
     const pairs = new Map<string, JournalledPair>();
     for (const w of this.earlier.filter((e) => this.mine(e))) {
+      const none = new Set(w.none);
       for (const pair of productPairs(w.appIds, w.apiIds)) {
         const key = pairKey(pair);
+        if (none.has(key)) continue;
         if (w.made?.[key] !== undefined && w.made[key] === inState.get(key)) continue;
         const held = pairs.get(key) ?? { ...pair, windows: [] };
         held.windows.push({ sentAt: w.sentAt, endedAt: w.until });
@@ -108,8 +122,7 @@ export class Journal {
         if (id !== undefined) w.made[key] = id;
       }
     }
-    const kept = this.keep ? this.earlier : this.earlier.filter((w) => !this.mine(w));
-    this.save([...kept, ...this.own]);
+    this.save([...this.kept(), ...this.own]);
   }
 
   /**
@@ -128,10 +141,12 @@ export class Journal {
 
   /** Removes the journal (the resource is gone), unless earlier writes could not be settled. */
   clear(): void {
-    const file = this.file();
-    const kept = this.keep ? this.earlier : this.earlier.filter((w) => !this.mine(w));
-    if (kept.length > 0) this.save(kept);
-    else if (file) rmSync(file, { force: true });
+    this.save(this.kept());
+  }
+
+  // The earlier writes this operation does not settle.
+  private kept(): JournalWrite[] {
+    return this.keep ? this.earlier : this.earlier.filter((w) => !this.mine(w));
   }
 
   private file(): string | undefined {

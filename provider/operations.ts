@@ -26,14 +26,16 @@ import {
 export type Evidence = WriteWindow | { sentAt: number; endedAt: number };
 
 /**
- * Told before each authorize request is sent; the function it returns, when it has ended
- * (`madeNothing`: the request was refused, so it is no evidence of anything).
+ * Told before each authorize request is sent; the function it returns, when it has ended, with
+ * what the API said the request made nothing of: all of it (`true`: refused, so it is no evidence
+ * of anything), or the pairs it answered SKIPPED or FAILED. Only the API's word: a failure inferred
+ * from a listing says nothing of what the request made.
  */
 export type WriteLog = (
   appIds: string[],
   apiIds: string[],
   sentAt: number,
-) => (endedAt: number, madeNothing?: boolean) => void;
+) => (endedAt: number, madeNothing?: true | readonly Pair[]) => void;
 
 /** A pair to bind, with the windows of earlier writes of this resource that may have made it. */
 export type PairToBind = Pair & { windows?: Evidence[] };
@@ -66,6 +68,16 @@ export type Listing = Map<string, AuthorizationRecord[]>;
 
 // Without any answer's Date header, a window can only be placed within what a signature tolerates.
 const UNKNOWN_CLOCK_MS = 15 * 60000;
+
+/** What a lookup waits for (see `lookup`). */
+type Until = "all" | "any" | "once";
+
+/** What a lookup found: records accepted, the last listing's records, pairs caught up with. */
+interface Found {
+  accepted: Map<string, AuthorizationRecord>;
+  seen: Listing;
+  caughtUp: Set<string>;
+}
 
 interface BindContext {
   options: BindOptions;
@@ -201,34 +213,18 @@ export class Bindings {
    */
   private async lookup(
     pairs: readonly PairToBind[],
-    until: "all" | "any" | "once",
+    until: Until,
     accept: (pair: PairToBind, record: AuthorizationRecord) => boolean,
-  ): Promise<{ accepted: Map<string, AuthorizationRecord>; seen: Listing; caughtUp: Set<string> }> {
-    const accepted = new Map<string, AuthorizationRecord>();
-    const seen: Listing = new Map();
-    const caughtUp = new Set<string>();
+  ): Promise<Found> {
+    const found: Found = { accepted: new Map(), seen: new Map(), caughtUp: new Set() };
     const started = Date.now();
     for (let round = 1; ; round++) {
-      const missing = pairs.filter((p) => !accepted.has(pairKey(p)));
+      const missing = pairs.filter((p) => !found.accepted.has(pairKey(p)));
       const before = Date.now();
-      const listed = await this.list(missing.map((p) => p.appId));
-      // The earliest the server's clock may have read when the listing was asked for.
-      const listedAt = this.api.clock.window(before, before)?.from;
-      for (const pair of missing) {
-        const records = listed.get(pairKey(pair)) ?? [];
-        seen.set(pairKey(pair), records);
-        const mine = records.find((r) => accept(pair, r));
-        if (mine) accepted.set(pairKey(pair), mine);
-        else if (this.caughtUp(pair, listedAt)) caughtUp.add(pairKey(pair));
-      }
-      const done =
-        until === "once" ||
-        (until === "any" && [...seen.values()].some((r) => r.length > 0)) ||
-        (until === "all" &&
-          pairs.every((p) => accepted.has(pairKey(p)) || caughtUp.has(pairKey(p))));
+      await this.listInto(found, missing, before, accept);
       // Poll for the visibility bound, and for "all" until a listing has caught up with every
       // window, so that a record missing then was never made.
-      const open = until === "all" ? missing.filter((p) => !accepted.has(pairKey(p))) : [];
+      const open = until === "all" ? missing.filter((p) => !found.accepted.has(pairKey(p))) : [];
       const catchUp = this.caughtUpBy(open);
       const limit = Math.min(
         this.budget.deadline,
@@ -237,8 +233,27 @@ export class Bindings {
       const now = Date.now();
       // A listing asked for before the catch-up point cannot tell: one more, asked for after it.
       const oneMore = before < catchUp && catchUp < this.budget.deadline;
-      if (done || (now >= limit && !oneMore)) return { accepted, seen, caughtUp };
+      if (lookedUp(until, pairs, found) || (now >= limit && !oneMore)) return found;
       await sleepUntil(Math.min(now + backoffMs(round, Math.random), limit), this.budget.signal);
+    }
+  }
+
+  // One listing of `missing`, asked for at `before` (this machine's clock), read into `found`.
+  private async listInto(
+    found: Found,
+    missing: readonly PairToBind[],
+    before: number,
+    accept: (pair: PairToBind, record: AuthorizationRecord) => boolean,
+  ): Promise<void> {
+    const listed = await this.list(missing.map((p) => p.appId));
+    // The earliest the server's clock may have read when the listing was asked for.
+    const listedAt = this.api.clock.window(before, before)?.from;
+    for (const pair of missing) {
+      const records = listed.get(pairKey(pair)) ?? [];
+      found.seen.set(pairKey(pair), records);
+      const mine = records.find((r) => accept(pair, r));
+      if (mine) found.accepted.set(pairKey(pair), mine);
+      else if (this.caughtUp(pair, listedAt)) found.caughtUp.add(pairKey(pair));
     }
   }
 
@@ -289,16 +304,22 @@ export class Bindings {
     try {
       items = await this.api.authorize(batch.appIds, batch.apiIds, ctx.options);
     } catch (error) {
-      const refused = verdict(error, false) !== "unknown" && !isApiError(error, UNEXPECTED_ANSWER);
-      ended(Date.now(), refused);
+      // A request refused made nothing; one whose outcome is unknown may have made anything.
+      ended(Date.now(), outcomeUnknown(error) ? undefined : true);
       const flight = { sentAt, endedAt: Date.now() };
       return this.afterFailedBind(pairs, error, flight, ctx, round).catch((e: unknown) =>
         this.unsettled(withFlight(pairs, flight), e, "looking it up failed"),
       );
     }
-    ended(Date.now());
+    const answered = new Map(items.map((i) => [pairKey({ appId: i.app_id, apiId: i.api_id }), i]));
+    // Noted before anything else is asked: a process killed from here on leaves the next command
+    // the API's word that this write made nothing of these pairs.
+    ended(
+      Date.now(),
+      pairs.filter((p) => madeNothing(statusOf(answered.get(pairKey(p))))),
+    );
     const flight = { sentAt, endedAt: Date.now() };
-    return this.readAnswer(pairs, items, flight, ctx).catch((e: unknown) =>
+    return this.readAnswer(pairs, answered, flight, ctx).catch((e: unknown) =>
       this.unsettled(withFlight(pairs, flight), e, "reading the answer failed"),
     );
   }
@@ -311,9 +332,7 @@ export class Bindings {
     round: number,
   ): Promise<BindOutcome> {
     const canRetry = round <= this.settings.maxRetries && Date.now() < this.budget.deadline;
-    const outcomeUnknown =
-      verdict(error, false) === "unknown" || isApiError(error, UNEXPECTED_ANSWER);
-    if (outcomeUnknown) {
+    if (outcomeUnknown(error)) {
       const maybeOurs = withFlight(pairs, flight);
       if (!canRetry) return this.unsettled(maybeOurs, error, "the answer was lost or unreadable");
       // The answer was lost: whatever this write made is ours. List first, resend only the rest.
@@ -361,51 +380,63 @@ export class Bindings {
 
   private async readAnswer(
     pairs: PairToBind[],
-    items: ApiAuthRelationWire[],
+    answered: Map<string, ApiAuthRelationWire>,
     flight: Evidence,
     ctx: BindContext,
   ): Promise<BindOutcome> {
-    const answered = new Map(items.map((i) => [pairKey({ appId: i.app_id, apiId: i.api_id }), i]));
     const outcome = empty();
     const toLookUp: PairToBind[] = [];
     for (const pair of pairs) {
-      const item = answered.get(pairKey(pair));
-      const status = item?.auth_result?.status ?? (item?.id ? "SUCCESS" : undefined);
-      if (status === "SUCCESS" && item?.id) {
-        outcome.records.push(recordFromRelation({ ...item, id: item.id }));
-      } else if (status === "SKIPPED") {
-        // The pair existed before this write: ours only if an earlier unknown write made it.
-        const existing =
-          item?.id && item.auth_time ? recordFromRelation({ ...item, id: item.id }) : undefined;
-        if (existing && this.claims(pair, existing, ctx)) outcome.records.push(existing);
-        else if (existing || (!ctx.adopt && !pair.windows?.length)) {
-          outcome.failed.push(existsFailure(pair, "SKIPPED"));
-        } else toLookUp.push(pair);
-      } else if (status !== undefined && status !== "SUCCESS") {
-        // FAILED as the seed spells it, FILAED as the specification does, or any other failure.
-        const result = item!.auth_result!;
-        merge(
-          [
-            this.lose([pair], {
-              code: result.error_code ?? status,
-              reason: `The API answered ${status}: ${result.error_msg ?? "no error message"} (${result.error_code ?? "no error code"}).`,
-            }),
-          ],
-          outcome,
-        );
-      } else {
-        // Made by this write (SUCCESS without an id) or missing from the answer: the listing knows.
-        toLookUp.push(withFlight([pair], flight)[0]);
-      }
+      const read = this.readItem(pair, answered.get(pairKey(pair)), flight, ctx);
+      if ("records" in read) merge([read], outcome);
+      else toLookUp.push(read);
     }
-    if (toLookUp.length === 0) return outcome;
-    let found: Awaited<ReturnType<Bindings["lookup"]>>;
+    return merge([outcome, await this.lookUpAnswered(toLookUp, ctx)]);
+  }
+
+  // What one pair's item tells: its outcome, or the pair to look for in the listing.
+  private readItem(
+    pair: PairToBind,
+    item: ApiAuthRelationWire | undefined,
+    flight: Evidence,
+    ctx: BindContext,
+  ): BindOutcome | PairToBind {
+    const status = statusOf(item);
+    if (status === "SUCCESS" && item?.id) {
+      return { ...empty(), records: [recordFromRelation({ ...item, id: item.id })] };
+    }
+    if (status === "SKIPPED") return this.readSkipped(pair, item!, ctx);
+    if (madeNothing(status)) return this.lose([pair], serviceFailure(status!, item!.auth_result!));
+    // Made by this write (SUCCESS without an id) or missing from the answer: the listing knows.
+    return withFlight([pair], flight)[0];
+  }
+
+  // The pair existed before this write: ours only if an earlier unknown write made it.
+  private readSkipped(
+    pair: PairToBind,
+    item: ApiAuthRelationWire,
+    ctx: BindContext,
+  ): BindOutcome | PairToBind {
+    const existing =
+      item.id && item.auth_time ? recordFromRelation({ ...item, id: item.id }) : undefined;
+    if (existing && this.claims(pair, existing, ctx)) return { ...empty(), records: [existing] };
+    if (existing || (!ctx.adopt && !pair.windows?.length)) {
+      return { ...empty(), failed: [existsFailure(pair, "SKIPPED")] };
+    }
+    return pair;
+  }
+
+  // Pairs the answer left to the listing: ours when a record shows in their windows (or adopted).
+  private async lookUpAnswered(pairs: PairToBind[], ctx: BindContext): Promise<BindOutcome> {
+    if (pairs.length === 0) return empty();
+    let found: Found;
     try {
-      found = await this.lookup(toLookUp, "all", (p, r) => this.claims(p, r, ctx));
+      found = await this.lookup(pairs, "all", (p, r) => this.claims(p, r, ctx));
     } catch (error) {
-      return merge([outcome, this.unsettled(toLookUp, error, "looking it up failed")]);
+      return this.unsettled(pairs, error, "looking it up failed");
     }
-    for (const pair of toLookUp) {
+    const outcome = empty();
+    for (const pair of pairs) {
       const mine = found.accepted.get(pairKey(pair));
       // A record outside our windows, listed once the listing has caught up with them, is not
       // ours; nothing listed means ours may still be on its way (SKIPPED said a record exists).
@@ -511,6 +542,40 @@ function clip(text: string, max: number): string {
 
 function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+// True once a lookup has found what `until` waits for.
+function lookedUp(until: Until, pairs: readonly PairToBind[], found: Found): boolean {
+  if (until === "once") return true;
+  if (until === "any") return [...found.seen.values()].some((r) => r.length > 0);
+  return pairs.every((p) => found.accepted.has(pairKey(p)) || found.caughtUp.has(pairKey(p)));
+}
+
+// True when a failed request may have been applied: its answer was lost or could not be read.
+function outcomeUnknown(error: unknown): boolean {
+  return verdict(error, false) === "unknown" || isApiError(error, UNEXPECTED_ANSWER);
+}
+
+// An item's status; an item with an id and no status is a record made.
+function statusOf(item: ApiAuthRelationWire | undefined): string | undefined {
+  return item?.auth_result?.status ?? (item?.id ? "SUCCESS" : undefined);
+}
+
+// True for a status saying this write made no record of the pair: SKIPPED (it existed before),
+// FAILED as the seed spells it, FILAED as the specification does, or any other failure.
+function madeNothing(status: string | undefined): boolean {
+  return status !== undefined && status !== "SUCCESS";
+}
+
+// A failed item, in the service's words.
+function serviceFailure(
+  status: string,
+  result: NonNullable<ApiAuthRelationWire["auth_result"]>,
+): { code: string; reason: string } {
+  return {
+    code: result.error_code ?? status,
+    reason: `The API answered ${status}: ${result.error_msg ?? "no error message"} (${result.error_code ?? "no error code"}).`,
+  };
 }
 
 function existsFailure(pair: Pair, code: string): PairFailure {
