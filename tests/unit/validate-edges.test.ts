@@ -83,6 +83,12 @@ describe("check: defaults and optional inputs", () => {
     ]);
   });
 
+  it("accepts empty address lists on the normal channel", () => {
+    expect(
+      checkInputs({ ...base, authWhitelist: [], authBlacklist: [] }, withRegion),
+    ).toStrictEqual(checkInputs(base, withRegion));
+  });
+
   it("takes the settings' region, and checks a project only when given", () => {
     expect(checkInputs(base, withRegion)).toStrictEqual({
       inputs: {
@@ -151,6 +157,12 @@ describe("check: bounds, exactly", () => {
         reason: "visitParams has 10,001 entries; at most 10,000 are accepted per resource.",
       },
     ]);
+  });
+
+  it("counts no pairs while either id list is unknown in a preview", () => {
+    // The sentinel is a string of 36 characters, not a list of 36 ids: 300 x 36 would be too many.
+    expect(failures({ appIds: ids("a", 300), apiIds: UNKNOWN })).toStrictEqual([]);
+    expect(failures({ appIds: UNKNOWN, apiIds: ids("p", 300) })).toStrictEqual([]);
   });
 
   it("does not check visit parameters against an id list that is itself too long", () => {
