@@ -115,6 +115,9 @@ describe("check: defaults and optional inputs", () => {
   it("keeps lists of other types than strings as given, unsorted", () => {
     const { inputs } = checkInputs({ ...base, appIds: [3, 1, 3] }, withRegion);
     expect(inputs.appIds).toStrictEqual([3, 1]);
+    // One string among them does not make the list sortable as strings.
+    const mixed = checkInputs({ ...base, appIds: ["b", 1, "a"] }, withRegion).inputs;
+    expect(mixed.appIds).toStrictEqual(["b", 1, "a"]);
   });
 
   it("keeps one unknown at the end of a list however many there are", () => {
@@ -237,6 +240,28 @@ describe("check: visit parameter text", () => {
         property: "visitParams[0].<a name of 81 characters>",
         reason:
           "visitParams[0].<a name of 81 characters> is not a field of a visit parameter (apiId, appId, visitParam).",
+      },
+    ]);
+  });
+
+  it("writes out an id, a field name and a value of 80 characters in full", () => {
+    const id = "p".repeat(80);
+    expect(failures({ visitParams: [{ apiId: id, visitParam: "v" }] })).toStrictEqual([
+      {
+        property: "visitParams[0].apiId",
+        reason: `visitParams[0].apiId is ${id}, which is not in apiIds; access parameters only apply to authorized pairs.`,
+      },
+    ]);
+    const key = "k".repeat(80);
+    expect(
+      failures({ visitParams: [{ apiId: "apiA", visitParam: "v", [key]: 1 }] }).map(
+        (f) => f.property,
+      ),
+    ).toStrictEqual([`visitParams[0].${key}`]);
+    expect(failures({ envId: "e".repeat(80) })).toStrictEqual([
+      {
+        property: "envId",
+        reason: `envId must be 1 to 64 characters, each a letter, digit, '-' or '_' (the API's env_id rule); got "${"e".repeat(80)}".`,
       },
     ]);
   });
