@@ -83,10 +83,17 @@ describe("check: defaults and optional inputs", () => {
     ]);
   });
 
-  it("accepts empty address lists on the normal channel", () => {
+  it("accepts empty address lists on the normal channel, and null lists as absent", () => {
+    const plain = checkInputs(base, withRegion);
     expect(
       checkInputs({ ...base, authWhitelist: [], authBlacklist: [] }, withRegion),
-    ).toStrictEqual(checkInputs(base, withRegion));
+    ).toStrictEqual(plain);
+    expect(
+      checkInputs(
+        { ...base, authWhitelist: null, authBlacklist: null, visitParams: null },
+        withRegion,
+      ),
+    ).toStrictEqual(plain);
   });
 
   it("takes the settings' region, and checks a project only when given", () => {
