@@ -76,6 +76,8 @@ describe("untilDeadline", () => {
     await expect(waiting).rejects.toThrow(
       "Could not log in: roma:operationTimeout (2 s) passed while waiting for the IAM login.",
     );
+    // The abort took its listener with it: a large operation's signal does not collect them.
+    expect(listeners(controller.signal)).toBe(0);
     await expect(
       untilDeadline(Promise.resolve(1), budget, "log in", "the IAM login"),
     ).rejects.toThrow(/passed while waiting for the IAM login/);
@@ -95,6 +97,7 @@ describe("sleep", () => {
     const waiting = sleep(60_000, controller.signal);
     controller.abort();
     await expect(waiting).rejects.toThrow("aborted");
+    expect(listeners(controller.signal)).toBe(0);
     await expect(sleep(60_000, controller.signal)).rejects.toThrow("aborted");
   });
 });

@@ -57,6 +57,8 @@ describe("secretForms", () => {
     const lengths = forms.map((f) => f.length);
     expect(lengths).toStrictEqual([...lengths].sort((a, b) => b - a));
     expect(secretForms("abc")).toStrictEqual(["YWJj", "abc"]);
+    // An empty value has no form: an empty alternative would match between every two characters.
+    expect(secretForms("")).toStrictEqual([]);
   });
 
   it("escapes the line separators Go escapes", () => {
@@ -75,6 +77,16 @@ describe("scrub: forms as servers write them", () => {
     // Regular-expression characters in the value stand for themselves.
     expect(scrub("x Tk/é <&>!'(xx)*\" y")).toBe("x Tk/é <&>!'(xx)*\" y");
     expect(scrub("x Tk/é <&>!'x*\" y")).toBe("x Tk/é <&>!'x*\" y");
+  });
+
+  it("matches a Go escape whose last hex digit is a letter, in either case", () => {
+    expect(scrub("x Tk/é \\u003C\\u0026\\u003E!'(x)*\\\" y")).toBe("x [redacted] y");
+  });
+
+  it("prefers one secret's longer value to another's that starts it", () => {
+    new Secret("pre-1");
+    new Secret("pre-1-longer");
+    expect(scrub("x pre-1-longer y")).toBe("x [redacted] y");
   });
 
   it("learns a secret made after a text was scrubbed", () => {

@@ -83,6 +83,19 @@ describe("check: defaults and optional inputs", () => {
     ]);
   });
 
+  it("accepts empty address lists on the normal channel, and null lists as absent", () => {
+    const plain = checkInputs(base, withRegion);
+    expect(
+      checkInputs({ ...base, authWhitelist: [], authBlacklist: [] }, withRegion),
+    ).toStrictEqual(plain);
+    expect(
+      checkInputs(
+        { ...base, authWhitelist: null, authBlacklist: null, visitParams: null },
+        withRegion,
+      ),
+    ).toStrictEqual(plain);
+  });
+
   it("takes the settings' region, and checks a project only when given", () => {
     expect(checkInputs(base, withRegion)).toStrictEqual({
       inputs: {
@@ -109,6 +122,9 @@ describe("check: defaults and optional inputs", () => {
   it("keeps lists of other types than strings as given, unsorted", () => {
     const { inputs } = checkInputs({ ...base, appIds: [3, 1, 3] }, withRegion);
     expect(inputs.appIds).toStrictEqual([3, 1]);
+    // One string among them does not make the list sortable as strings.
+    const mixed = checkInputs({ ...base, appIds: ["b", 1, "a"] }, withRegion).inputs;
+    expect(mixed.appIds).toStrictEqual(["b", 1, "a"]);
   });
 
   it("keeps one unknown at the end of a list however many there are", () => {
@@ -151,6 +167,12 @@ describe("check: bounds, exactly", () => {
         reason: "visitParams has 10,001 entries; at most 10,000 are accepted per resource.",
       },
     ]);
+  });
+
+  it("counts no pairs while either id list is unknown in a preview", () => {
+    // The sentinel is a string of 36 characters, not a list of 36 ids: 300 x 36 would be too many.
+    expect(failures({ appIds: ids("a", 300), apiIds: UNKNOWN })).toStrictEqual([]);
+    expect(failures({ appIds: UNKNOWN, apiIds: ids("p", 300) })).toStrictEqual([]);
   });
 
   it("does not check visit parameters against an id list that is itself too long", () => {
@@ -225,6 +247,28 @@ describe("check: visit parameter text", () => {
         property: "visitParams[0].<a name of 81 characters>",
         reason:
           "visitParams[0].<a name of 81 characters> is not a field of a visit parameter (apiId, appId, visitParam).",
+      },
+    ]);
+  });
+
+  it("writes out an id, a field name and a value of 80 characters in full", () => {
+    const id = "p".repeat(80);
+    expect(failures({ visitParams: [{ apiId: id, visitParam: "v" }] })).toStrictEqual([
+      {
+        property: "visitParams[0].apiId",
+        reason: `visitParams[0].apiId is ${id}, which is not in apiIds; access parameters only apply to authorized pairs.`,
+      },
+    ]);
+    const key = "k".repeat(80);
+    expect(
+      failures({ visitParams: [{ apiId: "apiA", visitParam: "v", [key]: 1 }] }).map(
+        (f) => f.property,
+      ),
+    ).toStrictEqual([`visitParams[0].${key}`]);
+    expect(failures({ envId: "e".repeat(80) })).toStrictEqual([
+      {
+        property: "envId",
+        reason: `envId must be 1 to 64 characters, each a letter, digit, '-' or '_' (the API's env_id rule); got "${"e".repeat(80)}".`,
       },
     ]);
   });

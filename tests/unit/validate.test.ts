@@ -325,11 +325,16 @@ describe("check: rules pinned value by value", () => {
       "not-an-ip/8",
       "1.2.3.4/",
       "1.2.3.4/1234",
+      // The prefix rule holds the whole entry: nothing before the address, nothing after the length.
+      "a/1.2.3.4/8",
+      "1.2.3.4/8x",
       "10.0.0.1-2001:db8::1",
       "10.0.0.1-",
       "-10.0.0.1",
       "10.0.0.1-10.0.0.5-10.0.0.9",
       "x-10.0.0.9",
+      // Two ends that are both not addresses are not "of one family".
+      "a-b",
       "1.2.3.4 ",
       7,
     ];
