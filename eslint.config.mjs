@@ -10,7 +10,7 @@ import tseslint from "typescript-eslint";
  * those below, never one above. Each layer: its files, and the module names other files import it by.
  */
 const LAYERS = [
-  { name: "leaf utilities", modules: ["secret", "log", "clock", "ids", "types"] },
+  { name: "leaf utilities", modules: ["secret", "log", "clock", "ids", "types", "fields"] },
   { name: "http", folder: "http" },
   { name: "auth", folder: "auth" },
   { name: "settings", modules: ["settings"] },
@@ -19,7 +19,7 @@ const LAYERS = [
   { name: "runtime", modules: ["runtime"] },
   { name: "operations", modules: ["operations"] },
   { name: "handlers", modules: ["handlers"] },
-  { name: "glue", modules: ["provider", "resource", "index"] },
+  { name: "glue", modules: ["provider", "resource", "args", "index"] },
 ];
 
 const filesOf = (layer) =>

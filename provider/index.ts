@@ -4,7 +4,7 @@
  * The modules of `provider/` in layers, lowest first; a module imports its own layer and those
  * below, never one above (`eslint.config.mjs`, `LAYERS`, keeps it):
  *
- * 1. leaf utilities: `secret`, `log`, `clock`, `ids`, `types`.
+ * 1. leaf utilities: `secret`, `log`, `clock`, `ids`, `types`, `fields` (the resource's inputs).
  * 2. `http/`: transport, retry loop, limiter, deadline. Knows HTTP and the network, no service: what
  *    an error code means it asks the `ServiceErrors` it is given.
  * 3. `auth/`: the signer, the authenticators, the IAM requests.
@@ -15,7 +15,7 @@
  * 7. `runtime`: what the provider process shares.
  * 8. `operations`: binding, unbinding, listing, reconciling.
  * 9. `handlers`: the dynamic provider's methods.
- * 10. glue: `provider`, `resource`, `index`.
+ * 10. glue: `provider`, `resource`, `args` (its generated inputs interface), `index`.
  *
  * @packageDocumentation
  */
