@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AppAuthorizationArgs } from "./args";
-import { FIELD_NAMES, type FieldName } from "./fields";
+import { FIELD_NAMES } from "./fields";
 import { AppAuthorizationProvider } from "./provider";
 import { expandAuthorizations } from "./state";
 import type {
@@ -58,11 +58,7 @@ function notSecret<T>(name: string, value: pulumi.Input<T>): pulumi.Input<T> {
  * });
  * ```
  */
-export class AppAuthorization
-  extends pulumi.dynamic.Resource
-  // Every input is also an output: a field of FIELDS not declared here does not compile.
-  implements Record<FieldName, pulumi.Output<unknown>>
-{
+export class AppAuthorization extends pulumi.dynamic.Resource {
   /** The ROMA Connect instance. */
   declare readonly instanceId: pulumi.Output<string>;
   /** The environment the records authorize calls in. */

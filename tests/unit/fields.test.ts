@@ -1,6 +1,13 @@
 import { readFileSync } from "node:fs";
 import { decideDiff } from "../../provider/diff";
-import { FIELDS, FIELD_NAMES, readFields, type FieldSpec } from "../../provider/fields";
+import {
+  FIELDS,
+  FIELD_NAMES,
+  readFields,
+  type FieldName,
+  type FieldSpec,
+} from "../../provider/fields";
+import type { AppAuthorization } from "../../provider/resource";
 import { readOutputs } from "../../provider/state";
 import { checkInputs, INPUT_NAMES, LIMITS } from "../../provider/validate";
 import { ARGS_FILE, argsSource } from "../../scripts/readme-tables";
@@ -8,7 +15,18 @@ import { ARGS_FILE, argsSource } from "../../scripts/readme-tables";
 const base = { instanceId: "inst", envId: "ENV", appIds: ["a1"], apiIds: ["p1"] };
 const withRegion = { settingsRegion: "cn-north-4" };
 
+// Every input is also a declared output: a field of FIELDS that AppAuthorization does not declare
+// fails to compile here.
+type DeclaredOutputs = Pick<AppAuthorization, FieldName>;
+
 describe("the field table", () => {
+  it("is declared as outputs by the resource class", () => {
+    const declared: Record<keyof DeclaredOutputs, true> = Object.fromEntries(
+      FIELD_NAMES.map((name) => [name, true]),
+    ) as Record<FieldName, true>;
+    expect(Object.keys(declared)).toStrictEqual(FIELD_NAMES);
+  });
+
   it("is what provider/args.ts declares (npm run docs:readme)", () => {
     expect(readFileSync(ARGS_FILE, "utf8")).toBe(argsSource());
   });
