@@ -79,10 +79,6 @@ describe("scrub: forms as servers write them", () => {
     expect(scrub("x Tk/é <&>!'x*\" y")).toBe("x Tk/é <&>!'x*\" y");
   });
 
-  it("matches a Go escape whose last hex digit is a letter, in either case", () => {
-    expect(scrub("x Tk/é \\u003C\\u0026\\u003E!'(x)*\\\" y")).toBe("x [redacted] y");
-  });
-
   it("prefers one secret's longer value to another's that starts it", () => {
     new Secret("pre-1");
     new Secret("pre-1-longer");
