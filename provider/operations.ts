@@ -14,6 +14,7 @@ import { backoffMs, sleep, verdict } from "./http/retry";
 import type { Budget } from "./http/transport";
 import { batchPairs, pairKey, productPairs, type Batch } from "./plan";
 import { MAX_PAGE, type RomaApi } from "./roma-api";
+import { ALREADY_AUTHORIZED, meansAuthorized } from "./roma-errors";
 import type { AuthorizationRecord, Pair, UnconfirmedPair, WriteWindow } from "./types";
 import {
   recordFromInfo,
@@ -339,7 +340,7 @@ export class Bindings {
       await sleep(backoffMs(round, Math.random));
       return this.settleThenBind(maybeOurs, ctx, round + 1, "once");
     }
-    if (canRetry && isApiError(error, "APIG.3316")) {
+    if (canRetry && isApiError(error) && meansAuthorized(error.code)) {
       // Some pair of the request exists already: find which (waiting for it to show), bind the rest.
       return this.settleThenBind(pairs, ctx, round + 1, "any");
     }
@@ -373,7 +374,7 @@ export class Bindings {
       } else rest.push(pair);
     }
     if (until === "any" && outcome.records.length === 0 && outcome.failed.length === 0) {
-      return merge([outcome, this.lose(rest, existsFailure(rest[0], "APIG.3316"))]);
+      return merge([outcome, this.lose(rest, existsFailure(rest[0], ALREADY_AUTHORIZED))]);
     }
     return merge([outcome, rest.length > 0 ? await this.bindRound(rest, ctx, round) : empty()]);
   }
@@ -488,7 +489,7 @@ const NOT_SHOWN = {
 
 /** True for a failure that says the pair existed before this resource's write. */
 export function existedBefore(failure: PairFailure): boolean {
-  return failure.code === "SKIPPED" || failure.code === "APIG.3316";
+  return failure.code === "SKIPPED" || meansAuthorized(failure.code);
 }
 
 /**

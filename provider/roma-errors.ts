@@ -25,7 +25,12 @@ interface CodeFacts {
   signature?: true;
   /** A record the request was about no longer exists: for a cancel, the work is done. */
   gone?: true;
+  /** A pair the request names is authorized already (by this resource's lost write, or not). */
+  exists?: true;
 }
+
+/** The code of a request refused because a pair it names is authorized already. */
+export const ALREADY_AUTHORIZED = "APIG.3316";
 
 const THROTTLED: CodeFacts = {
   meaning: "throttled",
@@ -59,6 +64,7 @@ const CODES: ReadonlyMap<string, CodeFacts> = new Map(
       hint: "envId takes an environment's id, not its name: ids look like DEFAULT_ENVIRONMENT_RELEASE_ID (the RELEASE environment every instance has) or 32 hexadecimal characters. The console lists them under the instance's API environments.",
     },
     "APIG.3009": { gone: true },
+    [ALREADY_AUTHORIZED]: { exists: true },
     "APIG.3030": { hint: "Check instanceId, and that the project and region are the instance's." },
   }),
 );
@@ -93,6 +99,11 @@ export function romaErrorFields(
 /** True for an answer that says the record the request was about no longer exists. */
 export function isGone(error: unknown): boolean {
   return isApiError(error) && facts(error.code).gone === true;
+}
+
+/** True for an error code that says a pair of the request was authorized already. */
+export function meansAuthorized(code: string): boolean {
+  return facts(code).exists === true;
 }
 
 /** True for an answer that says the signature (not the request) was wrong. */
