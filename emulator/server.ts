@@ -395,7 +395,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       case "GET faults":
         return { status: 200, body: ctx.faults.current };
       case "PUT faults":
-        control.setFaults(json() as FaultSettings);
+        control.setFaults(json());
         return { status: 200, body: ctx.faults.current };
       case "POST unbind": {
         const b = json();

@@ -74,5 +74,6 @@ function canonical(value: unknown): string {
       .map(([k, v]) => [k, canonical(v)]);
     return JSON.stringify(entries);
   }
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- objects returned above
   return String(value);
 }

@@ -20,7 +20,7 @@ function impl(): Handlers {
   if (!("relativePath" in source)) return source;
   // Resolved at run time in the provider host, against its working directory.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const path = require("node:path").resolve(source.relativePath) as string;
+  const path = (require("node:path") as typeof import("node:path")).resolve(source.relativePath);
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require(path) as Handlers;

@@ -121,6 +121,7 @@ function readBody(status: number, body: unknown): ReturnType<ServiceErrors["read
   };
   // Scrubbed before it is cut, so a credential the body echoes cannot survive cut in two.
   const text = typeof body === "string" ? cut(scrubOutside(body.trim()), 200) : "";
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- IAM's codes: strings, numbers
   const iamCode = wire.error?.code === undefined ? undefined : `IAM.${String(wire.error.code)}`;
   const read: ReturnType<ServiceErrors["read"]> = {
     code: wire.error_code ?? iamCode ?? `HTTP.${status}`,

@@ -167,5 +167,5 @@ function registry(): Set<string> {
 
 function formCache(): Map<string, string[]> {
   const slot = globalThis as unknown as Record<string, Map<string, string[]> | undefined>;
-  return (slot[`${REGISTRY_KEY}_forms`] ??= new Map());
+  return (slot[`${REGISTRY_KEY}_forms`] ??= new Map<string, string[]>());
 }

@@ -492,7 +492,7 @@ function sortedUnique(values: unknown[]): unknown[] {
   const known = values.filter((v) => v !== UNKNOWN);
   const unknown = values.filter((v) => v === UNKNOWN);
   const unique = [...new Set(known)];
-  const sorted = unique.every((v) => typeof v === "string") ? (unique as string[]).sort() : unique;
+  const sorted = unique.every((v) => typeof v === "string") ? unique.sort() : unique;
   return [...sorted, ...unknown.slice(0, 1)];
 }
 
@@ -506,5 +506,6 @@ function describe(value: unknown): string {
   }
   if (Array.isArray(value)) return "a list";
   if (value === null || value === undefined) return String(value);
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- objects named, not printed
   return typeof value === "object" ? "an object" : `${typeof value} ${String(value)}`;
 }

@@ -124,9 +124,8 @@ export function createAnswerItems(body: unknown): ApiAuthRelationWire[] {
   if (!Array.isArray(auths)) {
     throw new Error(`a create answer without an "auths" array: ${describeBody(body)}`);
   }
-  const bad = auths.find(
-    (i: Partial<ApiAuthRelationWire> | null) =>
-      typeof i?.app_id !== "string" || typeof i?.api_id !== "string",
+  const bad = (auths as (Partial<ApiAuthRelationWire> | null)[]).find(
+    (i) => typeof i?.app_id !== "string" || typeof i?.api_id !== "string",
   );
   if (bad !== undefined) {
     throw new Error(`a create answer item without app_id and api_id: ${describeBody(bad)}`);

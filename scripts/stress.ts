@@ -44,7 +44,7 @@ function main(): void {
     return;
   }
   const runs = count("--runs", values.runs ?? (files.length > 0 ? "100" : "20"));
-  const parallel = count("--parallel", values.parallel!);
+  const parallel = count("--parallel", values.parallel);
   const args = [
     require.resolve("jest/bin/jest", { paths: [ROOT] }),
     "--ci",

@@ -71,6 +71,7 @@ export function untilDeadline<T>(
       },
       (error: unknown) => {
         signal.removeEventListener("abort", onAbort);
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passed on as it came
         reject(error);
       },
     );

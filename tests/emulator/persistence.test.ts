@@ -61,7 +61,7 @@ async function startChild(args: string[] = []): Promise<Child> {
   );
   const { url, key } = await new Promise<{ url: string; key: string }>((resolve, reject) => {
     let out = "";
-    child.stdout!.on("data", (d: Buffer) => {
+    child.stdout.on("data", (d: Buffer) => {
       out += d.toString();
       const m = /listening on (http:\/\/\S+)[\s\S]*X-Emulator-Key: (\S+)/.exec(out);
       if (m) resolve({ url: m[1], key: m[2] });

@@ -496,6 +496,7 @@ function goInner(value: unknown): string {
       .map((k) => `${k}:${goValue((value as Props)[k])}`);
     return `map[${entries.join(" ")}]`;
   }
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- objects returned above
   return String(value);
 }
 

@@ -88,9 +88,9 @@ export class ProviderHost {
       },
     );
     let output = "";
-    child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
     const port = await new Promise<string>((resolve, reject) => {
-      child.stdout!.on("data", (d: Buffer) => {
+      child.stdout.on("data", (d: Buffer) => {
         output += d.toString();
         const m = /^(\d+)\s*$/m.exec(output);
         if (m) resolve(m[1]);
@@ -123,8 +123,8 @@ export class ProviderHost {
       options.grpcClient ?? "grpc-js",
     );
     host.output = output;
-    child.stdout!.on("data", (d: Buffer) => (host.output += d.toString()));
-    child.stderr!.on("data", (d: Buffer) => (host.output += d.toString()));
+    child.stdout.on("data", (d: Buffer) => (host.output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (host.output += d.toString()));
     return host;
   }
 
@@ -242,10 +242,12 @@ export class ProviderHost {
         if (!error) return resolve(resp);
         try {
           const details = error.metadata?.get("grpc-status-details-bin")[0];
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a partial failure is the engine's own kind of answer
           reject(
             details ? this.partialFailure(error, details as Buffer) : new Error(grpcMessage(error)),
           );
         } catch (parseError) {
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passed on as it came
           reject(parseError);
         }
       });
@@ -281,6 +283,7 @@ export class ProviderHost {
       return cls.deserializeBinary(Buffer.from(answer.response, "base64")) as T;
     }
     const error = new Error(answer.message ?? "");
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- a partial failure is the engine's own kind of answer
     throw answer.details
       ? this.partialFailure(error, Buffer.from(answer.details, "base64"))
       : error;

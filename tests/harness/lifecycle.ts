@@ -163,7 +163,7 @@ export class Stack {
         process.kill(-child.pid!, "SIGKILL");
       });
       let stderr = "";
-      child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
       const code = await new Promise<number | null>((done) => child.once("exit", done));
       interrupt?.proxy.disarm();
       if (killed) {

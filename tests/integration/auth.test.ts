@@ -42,7 +42,7 @@ describe("authentication", () => {
       apiIds: [emu.seed.apis[apiIndex].id],
     });
     const created = await provider.create(news);
-    const read = await provider.read!(created.id, created.outs);
+    const read = await provider.read(created.id, created.outs);
     return { provider, created, read };
   }
 
@@ -140,7 +140,7 @@ describe("authentication", () => {
     await start();
     const { provider, created } = await lifecycle(password());
     emu.control.expireTokens();
-    const read = await provider.read!(created.id, created.outs);
+    const read = await provider.read(created.id, created.outs);
     expect(read.id).toBe(created.id);
     expect(emu.control.counts()["iam.token"]).toBe(2);
     expect(

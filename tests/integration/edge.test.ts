@@ -244,7 +244,7 @@ describe("every operation ends by roma:operationTimeout", () => {
 
       // Token renewal has the same shape: every request's token expires at once.
       emu.control.expireTokens();
-      const read = await Promise.all(created.map((c) => provider.read!(c.id, c.outs)));
+      const read = await Promise.all(created.map((c) => provider.read(c.id, c.outs)));
       expect(read.map((r) => r.id)).toEqual(created.map((c) => c.id));
       expect(emu.control.counts()["iam.token"]).toBe(2);
     },
@@ -362,10 +362,12 @@ describe("errors that name the setting to fix", () => {
         "roma:token": "t0ken-value",
         "roma:maxRetries": "5",
       });
-      const failure = await provider.read!("id", {
-        ...inputs,
-        authorizations: [{ id: "r1", appId: "app1", apiId: "api1", authTime: "" }],
-      }).catch((e: Error) => e.message);
+      const failure = await provider
+        .read("id", {
+          ...inputs,
+          authorizations: [{ id: "r1", appId: "app1", apiId: "api1", authTime: "" }],
+        })
+        .catch((e: Error) => e.message);
       expect(failure).toMatch(
         /\((EPROTO|ERR_SSL_WRONG_VERSION_NUMBER); no answer from the server\)\. The server at that address does not speak TLS/,
       );

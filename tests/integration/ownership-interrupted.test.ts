@@ -110,9 +110,9 @@ describe("interrupted runs", () => {
     const { id, outs } = await provider.create(news);
     expect(pairsOf(outs)).toEqual(product([apps[0]], apis.slice(0, 4)));
     provider = await command();
-    const diff = await provider.diff!(id, outs, news);
+    const diff = await provider.diff(id, outs, news);
     expect(diff.changes).toBe(true);
-    const { outs: updated } = await provider.update!(id, outs, news);
+    const { outs: updated } = await provider.update(id, outs, news);
     expect(pairsOf(updated)).toEqual(product([apps[0]], apis.slice(0, 2)));
     expect(bound(emu)).toEqual(product([apps[0]], apis.slice(0, 2)));
   });
@@ -173,13 +173,13 @@ describe("interrupted runs", () => {
       ],
     });
     const wider = { appIds: [apps[0]], apiIds: apis.slice(0, 5) };
-    await provider.update!(first.id, first.outs, await inputs(provider, wider)).catch(() => 0);
+    await provider.update(first.id, first.outs, await inputs(provider, wider)).catch(() => 0);
     emu.control.setFaults({});
     expect(bound(emu)).toHaveLength(5);
 
     provider = await command();
     emu.control.resetLog();
-    const { outs } = await provider.update!(first.id, first.outs, await inputs(provider, wider));
+    const { outs } = await provider.update(first.id, first.outs, await inputs(provider, wider));
     expect(emu.control.counts().authorize ?? 0).toBeLessThanOrEqual(1);
     expect(pairsOf(outs)).toEqual(bound(emu));
     await (await command()).delete(first.id, outs);

@@ -193,7 +193,7 @@ describe("ownership", () => {
       );
       provider = await command();
       setFault("list", fault, 100);
-      const read = provider.read!(id, outs);
+      const read = provider.read(id, outs);
       await expect(read).rejects.toThrow(said);
       await expect(read).rejects.toThrow(
         /GET http:\/\/127.0.0.1:\d+\/v2\/.*\/binded-apis answered/,
@@ -221,8 +221,11 @@ describe("ownership", () => {
     );
 
     it.each([
-      ["an HTML 200", { kind: "html", afterApplying: true } as Fault],
-      ["a 302", { kind: "redirect", status: 302, location: "/x", afterApplying: true } as Fault],
+      ["an HTML 200", { kind: "html", afterApplying: true } satisfies Fault],
+      [
+        "a 302",
+        { kind: "redirect", status: 302, location: "/x", afterApplying: true } satisfies Fault,
+      ],
     ])(
       "%s after the write took effect: the records are found, not sent twice",
       async (_what, fault) => {

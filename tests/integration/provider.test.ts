@@ -168,7 +168,7 @@ describe("AppAuthorizationProvider against the emulator", () => {
     const { id, outs } = await create({ apiIds: apis.slice(0, 2) });
     emu.control.bind(RELEASE, apps[0], apis[5]); // someone else's binding in the same environment
     emu.control.unbind(RELEASE, apps[0], apis[1]);
-    const read = await provider.read!(id, outs);
+    const read = await provider.read(id, outs);
     expect(read.id).toBe(id);
     expect(pairsOf(read.props)).toEqual([`${apps[0]}/${apis[0]}`]);
     expect((read.inputs as AuthorizationOutputs).apiIds).toEqual([apis[0]]);
@@ -185,13 +185,13 @@ describe("AppAuthorizationProvider against the emulator", () => {
   it("read of a resource whose every pair is gone says it is gone", async () => {
     const { id, outs } = await create({ apiIds: [apis[0]] });
     emu.control.unbind(RELEASE, apps[0], apis[0]);
-    expect((await provider.read!(id, outs)).id).toBe("");
+    expect((await provider.read(id, outs)).id).toBe("");
   });
 
   it("read lists every page: 1 app with 260 bindings takes 1 GET", async () => {
     const { id, outs } = await create({ apiIds: apis });
     emu.control.resetLog();
-    const read = await provider.read!(id, outs);
+    const read = await provider.read(id, outs);
     expect(pairsOf(read.props)).toHaveLength(260);
     expect(emu.control.counts()).toEqual({ list: 1 });
   });

@@ -37,6 +37,7 @@ function sendFromChild(url: string, env: Record<string, string>): Promise<unknow
       process.execPath,
       ["-e", script],
       { env: { PATH: process.env.PATH ?? "", NODE_EXTRA_CA_CERTS: CERT, ...env } },
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- execFile's own error
       (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout))),
     );
   });

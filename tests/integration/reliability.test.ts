@@ -82,7 +82,7 @@ describe("reliability", () => {
       const { id, outs } = await create({ apiIds: [apis[0]] });
       emu.control.resetLog();
       once(route, fault);
-      if (route === "list") expect((await provider.read!(id, outs)).id).toBe(id);
+      if (route === "list") expect((await provider.read(id, outs)).id).toBe(id);
       else await provider.delete(id, outs);
       expect(emu.control.counts()[route]).toBe(2);
     });
@@ -214,7 +214,7 @@ describe("reliability", () => {
       emu.control.resetLog();
       // The first listing, at the second of the write, misses the records; the next ones show them.
       void emu.control.answered("list", 1).then(() => clock.advance(400));
-      const read = await provider.read!(id, outs);
+      const read = await provider.read(id, outs);
       expect(read.id).toBe(id);
       expect(pairsOf(read.props)).toEqual(product([apps[0]], apis.slice(0, 4)));
       expect(emu.control.counts().list).toBe(2);
@@ -226,7 +226,7 @@ describe("reliability", () => {
       await start({ faults: { visibilityLagMs: 60_000 } });
       const { id, outs } = await create();
       emu.control.resetLog();
-      expect((await provider.read!(id, outs)).id).toBe("");
+      expect((await provider.read(id, outs)).id).toBe("");
       const lists = emu.control.log().map((e) => e.at);
       expect(lists.length).toBeGreaterThan(1);
       expect(lists.at(-1)! - lists[0]).toBeGreaterThanOrEqual(1000);
@@ -240,7 +240,7 @@ describe("reliability", () => {
       clock.advance(2000);
       emu.control.unbind(RELEASE, apps[0], apis[0]);
       emu.control.resetLog();
-      expect((await provider.read!(id, outs)).id).toBe("");
+      expect((await provider.read(id, outs)).id).toBe("");
       expect(emu.control.counts()).toEqual({ list: 1 });
     });
   });

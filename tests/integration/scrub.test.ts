@@ -106,7 +106,7 @@ describe("no credential survives in any error message", () => {
               () => "created",
               (e: Error) => e.message,
             ),
-            provider.read!("id", outs).then(
+            provider.read("id", outs).then(
               () => "read",
               (e: Error) => e.message,
             ),

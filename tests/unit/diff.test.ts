@@ -41,7 +41,7 @@ const settings = { region: "cn-north-4" };
 
 describe("diff", () => {
   it("sees no change when only __provider and output-only fields differ", () => {
-    expect(decideDiff({ ...olds, __provider: "old" } as never, news, settings)).toStrictEqual({
+    expect(decideDiff({ ...olds, __provider: "old" }, news, settings)).toStrictEqual({
       changes: false,
       replaces: [],
       deleteBeforeReplace: false,

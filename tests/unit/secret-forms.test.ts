@@ -13,6 +13,7 @@ describe("Secret", () => {
   it("shows [redacted] in every way it can be printed, and the value only to reveal()", () => {
     const s = new Secret("s3cr3t-value");
     expect(String(s)).toBe("[redacted]");
+    // eslint-disable-next-line @typescript-eslint/restrict-template-expressions -- what is tested
     expect(`${s}`).toBe("[redacted]");
     expect(JSON.stringify({ s })).toBe('{"s":"[redacted]"}');
     expect(inspect(s)).toBe("[redacted]");

@@ -169,7 +169,7 @@ describe("agreement with @huaweicloud/huaweicloud-sdk-core's AKSKSigner", () => 
               queryParams: Object.fromEntries(query),
               headers: { ...headers },
               data,
-            } as never,
+            },
             new BasicCredentials().withAk("AKEXAMPLE").withSk("SKEXAMPLE"),
           ) as Record<string, string>;
           const ours = authorizationHeader(
@@ -240,7 +240,7 @@ describe("agreement on non-ASCII query names and astral values", () => {
               entries.map(([k, vs]) => [k, vs.length === 1 ? vs[0] : [...vs]]),
             ),
             headers: { ...headers },
-          } as never,
+          },
           new BasicCredentials()
             .withAk(seed.credentials.accessKey)
             .withSk(seed.credentials.secretKey),

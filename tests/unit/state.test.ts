@@ -77,7 +77,7 @@ describe("the stored form of the records", () => {
           const inputs = {
             appIds: ["app0", "app1", "app2", "app3"],
             apiIds: ["api0", "api1", "api2", "api3"],
-            authTunnel: authTunnel as "NORMAL" | "GREEN",
+            authTunnel: authTunnel,
             authWhitelist,
             authBlacklist: [],
             visitParams,
