@@ -116,6 +116,14 @@ export default tseslint.config(
   },
   ...layering,
   {
+    // Small functions, so that a reader finds where a request is built or a diff decided.
+    files: ["provider/**"],
+    rules: {
+      complexity: ["error", 15],
+      "max-lines-per-function": ["error", { max: 40, skipBlankLines: true, skipComments: true }],
+    },
+  },
+  {
     // Tests read parsed JSON bodies and compare with jest's asymmetric matchers, both typed `any`;
     // their assertions, not the types, check those values.
     files: ["tests/**"],
