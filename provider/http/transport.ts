@@ -115,11 +115,6 @@ export class Transport {
     });
   }
 
-  /** The concurrency limiter every request of this process shares. */
-  get limiter(): AdaptiveLimiter {
-    return this.options.limiter;
-  }
-
   /**
    * The server's time now, as last measured from an answer's `Date` header, or undefined before
    * any answer. A Date header is truncated to the second and was written before the answer

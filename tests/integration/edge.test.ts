@@ -301,8 +301,9 @@ describe("every operation ends by roma:operationTimeout", () => {
     });
 
     it("waiting for a free request slot", async () => {
+      const limiter = new AdaptiveLimiter(1);
       const transport = new Transport({
-        limiter: new AdaptiveLimiter(1),
+        limiter,
         maxRetries: 5,
         requestTimeoutMs: 600_000,
       });
@@ -323,9 +324,9 @@ describe("every operation ends by roma:operationTimeout", () => {
       holder.abort();
       await expect(first).rejects.toThrow(/while waiting for an answer/);
       // The slot the second request gave up was never handed to it: the limiter is free again.
-      const slot = await transport.limiter.acquire();
+      const slot = await limiter.acquire();
       slot.release("ok");
-      expect(transport.limiter.busy).toBe(0);
+      expect(limiter.busy).toBe(0);
     });
   });
 });
