@@ -11,32 +11,50 @@ export interface AppAuthorizationArgs {
    * `DEFAULT_ENVIRONMENT_RELEASE_ID`). Changing it replaces the resource.
    */
   envId: pulumi.Input<string>;
-  /** The apps to authorize; order and duplicates do not matter. Changes update in place. */
+  /**
+   * The apps to authorize; order and duplicates do not matter. A change binds only the added pairs
+   * and unbinds only the removed ones. Changing it updates the resource in place.
+   */
   appIds: pulumi.Input<pulumi.Input<string>[]>;
-  /** The APIs each app may call; order and duplicates do not matter. Changes update in place. */
+  /**
+   * The APIs each app may call; order and duplicates do not matter. A change binds only the added
+   * pairs and unbinds only the removed ones. Changing it updates the resource in place.
+   */
   apiIds: pulumi.Input<pulumi.Input<string>[]>;
   /**
    * `NORMAL` (default) or `GREEN`, the green channel that lets whitelisted addresses call without
-   * authentication. Changing it rebinds every pair.
+   * authentication. A change rebinds every pair. Changing it updates the resource in place.
    */
   authTunnel?: pulumi.Input<AuthTunnel>;
-  /** Green-channel whitelist: IP addresses or ranges. Only with `authTunnel: "GREEN"`. */
+  /**
+   * Green-channel whitelist: IP addresses or ranges. Only with `authTunnel: "GREEN"`. Changing it
+   * updates the resource in place.
+   */
   authWhitelist?: pulumi.Input<pulumi.Input<string>[]>;
-  /** Green-channel blacklist: IP addresses or ranges. Only with `authTunnel: "GREEN"`. */
+  /**
+   * Green-channel blacklist: IP addresses or ranges. Only with `authTunnel: "GREEN"`. Changing it
+   * updates the resource in place.
+   */
   authBlacklist?: pulumi.Input<pulumi.Input<string>[]>;
   /**
-   * Access parameters per API (and optionally per app). Changing them rebinds only the pairs whose
-   * parameters changed.
+   * Access parameters per API (and optionally per app). A change rebinds only the pairs whose
+   * parameters changed. Changing it updates the resource in place.
    */
   visitParams?: pulumi.Input<pulumi.Input<VisitParam>[]>;
   /**
    * Manage pairs that are already authorized (outside this resource) instead of failing on them.
    * Dynamic providers cannot `pulumi import`; this is the way to take existing bindings over.
-   * Default false.
+   * Default false. Changing it updates the resource in place.
    */
   adoptExisting?: pulumi.Input<boolean>;
-  /** Region of the instance; overrides the provider's `roma:region`. Changing it replaces. */
+  /**
+   * Region of the instance; overrides the provider's `roma:region`. Changing it replaces the
+   * resource.
+   */
   region?: pulumi.Input<string>;
-  /** Project of the instance; overrides the provider's `roma:projectId`. Changing it replaces. */
+  /**
+   * Project of the instance; overrides the provider's `roma:projectId`. Changing it replaces the
+   * resource.
+   */
   projectId?: pulumi.Input<string>;
 }

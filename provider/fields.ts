@@ -31,7 +31,15 @@ export interface FieldSpec {
   bind?: true;
   /** Its name in the API's request body, where it goes there as it is. */
   wire?: string;
-  /** Its documentation: the Args interface's TSDoc and the README's inputs table. */
+  /**
+   * Whether it names what the records are for: every record repeats it and the resource id holds
+   * it, so it may not be a secret (Pulumi keeps neither secret).
+   */
+  id?: true;
+  /**
+   * Its documentation: the Args interface's TSDoc and the README's inputs table, where
+   * {@link fieldDoc} adds what a change of it does.
+   */
   doc: string;
 }
 
@@ -41,28 +49,32 @@ export const FIELDS = {
     type: "string",
     required: true,
     change: "replaces",
-    doc: "The ROMA Connect instance. Changing it replaces the resource.",
+    id: true,
+    doc: "The ROMA Connect instance.",
   },
   envId: {
     type: "string",
     required: true,
     change: "replaces",
     wire: "env_id",
-    doc: "The environment the apps may call the APIs in: 1 to 64 letters, digits, `-` or `_` (for example `DEFAULT_ENVIRONMENT_RELEASE_ID`). Changing it replaces the resource.",
+    id: true,
+    doc: "The environment the apps may call the APIs in: 1 to 64 letters, digits, `-` or `_` (for example `DEFAULT_ENVIRONMENT_RELEASE_ID`).",
   },
   appIds: {
     type: "string[]",
     required: true,
     change: "updates",
     wire: "app_ids",
-    doc: "The apps to authorize; order and duplicates do not matter. Changes update in place.",
+    id: true,
+    doc: "The apps to authorize; order and duplicates do not matter. A change binds only the added pairs and unbinds only the removed ones.",
   },
   apiIds: {
     type: "string[]",
     required: true,
     change: "updates",
     wire: "api_ids",
-    doc: "The APIs each app may call; order and duplicates do not matter. Changes update in place.",
+    id: true,
+    doc: "The APIs each app may call; order and duplicates do not matter. A change binds only the added pairs and unbinds only the removed ones.",
   },
   authTunnel: {
     type: "AuthTunnel",
@@ -71,7 +83,7 @@ export const FIELDS = {
     change: "updates",
     bind: true,
     wire: "auth_tunnel",
-    doc: "`NORMAL` (default) or `GREEN`, the green channel that lets whitelisted addresses call without authentication. Changing it rebinds every pair.",
+    doc: "`NORMAL` (default) or `GREEN`, the green channel that lets whitelisted addresses call without authentication. A change rebinds every pair.",
   },
   authWhitelist: {
     type: "string[]",
@@ -97,7 +109,7 @@ export const FIELDS = {
     default: [],
     change: "updates",
     bind: true,
-    doc: "Access parameters per API (and optionally per app). Changing them rebinds only the pairs whose parameters changed.",
+    doc: "Access parameters per API (and optionally per app). A change rebinds only the pairs whose parameters changed.",
   },
   adoptExisting: {
     type: "boolean",
@@ -110,13 +122,13 @@ export const FIELDS = {
     type: "string",
     required: false,
     change: "replaces",
-    doc: "Region of the instance; overrides the provider's `roma:region`. Changing it replaces.",
+    doc: "Region of the instance; overrides the provider's `roma:region`.",
   },
   projectId: {
     type: "string",
     required: false,
     change: "replaces",
-    doc: "Project of the instance; overrides the provider's `roma:projectId`. Changing it replaces.",
+    doc: "Project of the instance; overrides the provider's `roma:projectId`.",
   },
 } as const satisfies Record<string, FieldSpec>;
 
@@ -141,6 +153,20 @@ export const FIELD_NAMES = Object.keys(FIELDS) as FieldName[];
 /** The input names whose change does `change`. */
 export function fieldsThat(change: FieldSpec["change"]): FieldName[] {
   return FIELD_NAMES.filter((name) => FIELDS[name].change === change);
+}
+
+/** The inputs that name what the records are for (see {@link FieldSpec.id}). */
+export const ID_FIELDS = FIELD_NAMES.filter((name) => "id" in FIELDS[name]);
+
+const CHANGE_DOC: Record<FieldSpec["change"], string> = {
+  replaces: "Changing it replaces the resource.",
+  updates: "Changing it updates the resource in place.",
+};
+
+/** A field's documentation, with what a change of it does (from its `change`). */
+export function fieldDoc(name: FieldName): string {
+  const spec: FieldSpec = FIELDS[name];
+  return `${spec.doc} ${CHANGE_DOC[spec.change]}`;
 }
 
 /** The inputs every record carries: what one bind request sends for all its pairs. */

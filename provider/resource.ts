@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AppAuthorizationArgs } from "./args";
-import { FIELD_NAMES } from "./fields";
+import { FIELD_NAMES, ID_FIELDS } from "./fields";
 import { AppAuthorizationProvider } from "./provider";
 import { expandAuthorizations } from "./state";
 import type {
@@ -14,9 +14,6 @@ import type {
 export type { AppAuthorizationArgs };
 
 const provider = new AppAuthorizationProvider();
-
-/** Inputs that name what the records are for: they appear in every record, and in the id. */
-const ID_INPUTS = ["instanceId", "envId", "appIds", "apiIds"] as const;
 
 /**
  * Refuses a secret id input. The engine marks an output secret only when the input of the same
@@ -112,7 +109,7 @@ export class AppAuthorization extends pulumi.dynamic.Resource {
         // which the SDK drops, and anything unexpected reaches check, which names it.
         ...args,
         ...Object.fromEntries(FIELD_NAMES.map((k) => [k, args[k]])),
-        ...Object.fromEntries(ID_INPUTS.map((k) => [k, notSecret(k, args[k])])),
+        ...Object.fromEntries(ID_FIELDS.map((k) => [k, notSecret(k, args[k])])),
         authorizations: undefined,
         unconfirmed: undefined,
         // Names this resource's journal of writes on this machine (see README, "Interrupted runs");

@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as ts from "typescript";
-import { FIELD_NAMES, FIELDS, type FieldSpec } from "../provider/fields";
+import { fieldDoc, FIELD_NAMES, FIELDS, type FieldSpec } from "../provider/fields";
 import { SETTING_SPECS } from "../provider/settings";
 
 const ROOT = join(__dirname, __dirname.endsWith(join("dist", "scripts")) ? "../.." : "..");
@@ -73,7 +73,7 @@ export function inputsTable(): string {
     "|---|---|---|---|",
     ...FIELD_NAMES.map((name) => {
       const spec: FieldSpec = FIELDS[name];
-      return `| \`${name}\` | \`${cell(spec.type)}\` | ${spec.required ? "yes" : "no"} | ${cell(spec.doc)} |`;
+      return `| \`${name}\` | \`${cell(spec.type)}\` | ${spec.required ? "yes" : "no"} | ${cell(fieldDoc(name))} |`;
     }),
   ].join("\n");
 }
@@ -90,7 +90,7 @@ export function argsSource(): string {
   const members = FIELD_NAMES.flatMap((name) => {
     const spec: FieldSpec = FIELDS[name];
     return [
-      ...tsdoc(spec.doc, "  "),
+      ...tsdoc(fieldDoc(name), "  "),
       `  ${name}${spec.required ? "" : "?"}: ${inputType(spec.type)};`,
     ];
   });

@@ -1,8 +1,10 @@
 import { readFileSync } from "node:fs";
 import { decideDiff } from "../../provider/diff";
 import {
+  fieldDoc,
   FIELDS,
   FIELD_NAMES,
+  ID_FIELDS,
   readFields,
   type FieldName,
   type FieldSpec,
@@ -67,6 +69,22 @@ describe("the field table", () => {
         FIELDS[name].change === "replaces" ? [name] : [],
       ]);
     }
+  });
+
+  it("documents what a change of each field does, from its category", () => {
+    const said = FIELD_NAMES.map((name) => [name, fieldDoc(name).split(". ").pop()]);
+    expect(said).toStrictEqual(
+      FIELD_NAMES.map((name) => [
+        name,
+        FIELDS[name].change === "replaces"
+          ? "Changing it replaces the resource."
+          : "Changing it updates the resource in place.",
+      ]),
+    );
+  });
+
+  it("names the inputs the records and the id repeat, which may not be secrets", () => {
+    expect(ID_FIELDS).toStrictEqual(["instanceId", "envId", "appIds", "apiIds"]);
   });
 
   it("reads an older state's absent input as its default, and nothing else of it", () => {
