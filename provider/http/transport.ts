@@ -245,7 +245,8 @@ export class Transport {
       {
         ...errorFields(status, headers, {}, Date.now(), errors),
         code: UNEXPECTED_ANSWER,
-        apiMessage: `${endpoint} answered ${what}; check roma:endpoint and roma:region`,
+        // Which settings made the URL is the settings' to say (`nameBase`), not this layer's.
+        apiMessage: `${endpoint} answered ${what}. ${origin ?? "Check the endpoint setting."}`,
       },
       request.doing,
       errors,

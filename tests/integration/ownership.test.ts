@@ -198,6 +198,10 @@ describe("ownership", () => {
       await expect(read).rejects.toThrow(
         /GET http:\/\/127.0.0.1:\d+\/v2\/.*\/binded-apis answered/,
       );
+      // and which settings made that URL, so the user knows what to fix
+      await expect(read).rejects.toThrow(
+        /\. The URL http:\/\/127.0.0.1:\d+ comes from roma:endpoint/,
+      );
       expect(bound(emu)).toHaveLength(2);
     });
 
