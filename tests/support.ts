@@ -62,6 +62,21 @@ export function pairsOf(outs: unknown): string[] {
     .sort();
 }
 
+/** The ids of an output's records, sorted. */
+export function recordIds(outs: unknown): string[] {
+  return recordsOf(outs)
+    .map((r) => r.id)
+    .sort();
+}
+
+/** The ids of every record that exists in the emulator, sorted. */
+export function boundIds(emu: Emulator): string[] {
+  return emu.control
+    .bindings()
+    .map((b) => b.id)
+    .sort();
+}
+
 /** `app/api` keys of what exists in the emulator (in one environment), sorted. */
 export function bound(emu: Emulator, envId?: string): string[] {
   return emu.control

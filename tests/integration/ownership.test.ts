@@ -8,10 +8,12 @@ import { FAULTS, startEmulator, type Emulator, type Fault } from "../../emulator
 import type { AppAuthorizationProvider } from "../../provider";
 import {
   bound,
+  boundIds,
   checkedInputs,
   failureOf,
   pairsOf,
   product,
+  recordIds,
   recordsOf,
   type PartialFailure,
   type Settings,
@@ -155,15 +157,7 @@ describe("ownership", () => {
     emu.control.resetLog();
     const { outs } = await provider.update(failed.id, failed.properties, news);
     expect(emu.control.counts().authorize).toBeUndefined(); // found by listing, not sent again
-    const ids = emu.control
-      .bindings()
-      .map((b) => b.id)
-      .sort();
-    expect(
-      recordsOf(outs)
-        .map((r) => r.id)
-        .sort(),
-    ).toEqual(ids);
+    expect(recordIds(outs)).toEqual(boundIds(emu));
     provider = await command();
     await provider.delete(failed.id, outs);
     expect(bound(emu)).toEqual([]);

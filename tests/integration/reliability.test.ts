@@ -13,11 +13,13 @@ import {
 import type { AppAuthorizationProvider } from "../../provider";
 import {
   bound,
+  boundIds,
   checkedInputs,
   configuredProvider,
   emulatorSettings,
   failureOf,
   pairsOf,
+  recordIds,
   recordsOf,
   product,
   type Settings,
@@ -137,15 +139,7 @@ describe("reliability", () => {
         once("authorize", FAULTS.drop(true));
         const { outs } = await create();
         expect(bound(emu)).toEqual(product([apps[0]], apis.slice(0, 4)));
-        const ids = emu.control
-          .bindings()
-          .map((b) => b.id)
-          .sort();
-        expect(
-          recordsOf(outs)
-            .map((r) => r.id)
-            .sort(),
-        ).toEqual(ids);
+        expect(recordIds(outs)).toEqual(boundIds(emu));
         expect(emu.control.counts().authorize).toBe(2);
       },
     );

@@ -5,7 +5,7 @@
  */
 import { startEmulator } from "../../emulator";
 import { emulatorConfig, PROGRAM, Stack } from "../harness/lifecycle";
-import { recordsOf } from "../support";
+import { boundIds, recordIds } from "../support";
 
 const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 
@@ -41,7 +41,7 @@ describe("a partial failure too large to report record by record", () => {
       // The partial state carries every record the API made (nothing to find by listing later).
       const made = emu.control.bindings().map((b) => b.id);
       expect(made).toHaveLength(980);
-      expect(ids(partial.outputs).sort()).toEqual([...made].sort());
+      expect(recordIds(partial.outputs)).toEqual([...made].sort());
       emu.control.resetLog();
       expect((await stack.up()).error).toBeUndefined();
       // Only the 20 failed pairs (20 apps x 1 API: one request) are written again; none cancelled.
@@ -50,12 +50,7 @@ describe("a partial failure too large to report record by record", () => {
       const [done] = stack.state.resources;
       expect(done.initErrors).toBeUndefined();
       expect(emu.control.bindings()).toHaveLength(1000);
-      expect(ids(done.outputs).sort()).toEqual(
-        emu.control
-          .bindings()
-          .map((b) => b.id)
-          .sort(),
-      );
+      expect(recordIds(done.outputs)).toEqual(boundIds(emu));
       expect((await stack.destroy()).error).toBeUndefined();
       expect(emu.control.bindings()).toEqual([]);
     } finally {
@@ -64,7 +59,3 @@ describe("a partial failure too large to report record by record", () => {
     }
   });
 });
-
-function ids(outputs: unknown): string[] {
-  return recordsOf(outputs).map((r) => r.id);
-}

@@ -6,49 +6,35 @@
  * record is not this resource's, so the journal must keep it. Through the real host, one process
  * per command, the kill from the harness's loopback proxy.
  */
-import { startEmulator, type Emulator } from "../../emulator";
-import { Interrupter } from "../harness/interrupt";
-import { emulatorConfig, PROGRAM, Stack } from "../harness/lifecycle";
+import type { Emulator } from "../../emulator";
+import type { Stack } from "../harness/lifecycle";
+import { proxiedStack, type ProxiedStack } from "../harness/proxied";
 import { bound, pairsOf, product, recordsOf } from "../support";
 
 const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 
 describe("killed after the API answered SKIPPED or FAILED for a pair someone else bound meanwhile", () => {
+  let run: ProxiedStack;
   let emu: Emulator;
-  let proxy: Interrupter;
   let stack: Stack;
   let app: string;
   let apis: string[];
   beforeEach(async () => {
-    emu = await startEmulator({ seed: { apps: 1, apis: 8 } });
-    proxy = await Interrupter.start(emu.url);
+    run = await proxiedStack(
+      { seed: { apps: 1, apis: 8 } },
+      { "roma:batchSize": "2", "roma:maxConcurrency": "1" },
+    );
+    ({ emu, stack } = run);
     app = emu.seed.apps[0].id;
     // Batches are cut from the sorted API ids: two per request, one request at a time.
     apis = emu.seed.apis.map((a) => a.id).sort();
-    stack = new Stack({
-      program: PROGRAM,
-      config: {
-        ...emulatorConfig(emu),
-        "roma:endpoint": proxy.url,
-        "roma:batchSize": "2",
-        "roma:maxConcurrency": "1",
-      },
-    });
   });
-  afterEach(async () => {
-    stack.dispose();
-    await proxy.close();
-    await emu.close();
-  });
+  afterEach(() => run.close());
 
   const declare = (apiIds: string[]) =>
-    stack.set({
-      "roma-appauth:resources": JSON.stringify([
-        {
-          name: "big",
-          args: { instanceId: emu.seed.instanceId, envId: RELEASE, appIds: [app], apiIds },
-        },
-      ]),
+    run.declare({
+      name: "big",
+      args: { instanceId: emu.seed.instanceId, envId: RELEASE, appIds: [app], apiIds },
     });
   const recorded = () => recordsOf(stack.state.resources[0]?.outputs ?? {}).map((r) => r.id);
   const deletes = () =>
@@ -100,11 +86,7 @@ describe("killed after the API answered SKIPPED or FAILED for a pair someone els
       const wanted = apis.slice(0, 6);
       const p = wanted[2];
       declare(wanted);
-      const foreign = await killedWhileForeignBinds(
-        () => stack.up({ interrupt: { proxy, answers: 3 } }),
-        p,
-        status,
-      );
+      const foreign = await killedWhileForeignBinds(() => stack.up(run.kill(3)), p, status);
       expect(stack.state.resources).toEqual([]);
 
       const next = await stack.up();
@@ -130,11 +112,7 @@ describe("killed after the API answered SKIPPED or FAILED for a pair someone els
     const before = stack.state.resources[0];
     const p = apis[4];
     declare(apis);
-    const foreign = await killedWhileForeignBinds(
-      () => stack.up({ interrupt: { proxy, answers: 3 } }),
-      p,
-      "SKIPPED",
-    );
+    const foreign = await killedWhileForeignBinds(() => stack.up(run.kill(3)), p, "SKIPPED");
     expect(stack.state.resources).toEqual([before]);
 
     expect((await stack.destroy()).error).toBeUndefined();

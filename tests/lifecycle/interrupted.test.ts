@@ -5,61 +5,40 @@
  * provider's journal under PULUMI_HOME.
  */
 import { existsSync, readdirSync, rmSync } from "node:fs";
-import { startEmulator, type Emulator } from "../../emulator";
-import { Interrupter } from "../harness/interrupt";
-import { emulatorConfig, PROGRAM, Stack } from "../harness/lifecycle";
+import type { Emulator } from "../../emulator";
+import type { Stack } from "../harness/lifecycle";
 import type { Declared } from "../harness/program";
-import { bound, product, recordsOf } from "../support";
+import { proxiedStack, type ProxiedStack } from "../harness/proxied";
+import { bound, boundIds, product, recordIds } from "../support";
 
 const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 const KEY = "roma-appauth/dev/big";
 
 describe("a command killed mid-step", () => {
+  let run: ProxiedStack;
   let emu: Emulator;
-  let proxy: Interrupter;
   let stack: Stack;
   let apps: string[];
   let apis: string[];
   beforeEach(async () => {
-    emu = await startEmulator({ seed: { apps: 2, apis: 150 } });
+    // Small batches: a kill lands between writes of one step.
+    run = await proxiedStack({ seed: { apps: 2, apis: 150 } }, { "roma:batchSize": "20" });
+    ({ emu, stack } = run);
     emu.control.setFaults({ latencyMs: { default: 10 } });
-    proxy = await Interrupter.start(emu.url);
     apps = emu.seed.apps.map((a) => a.id);
     apis = emu.seed.apis.map((a) => a.id);
-    stack = new Stack({
-      program: PROGRAM,
-      config: {
-        ...emulatorConfig(emu),
-        "roma:endpoint": proxy.url,
-        // Small batches: a kill lands between writes of one step.
-        "roma:batchSize": "20",
-      },
-    });
   });
-  afterEach(async () => {
-    stack.dispose();
-    await proxy.close();
-    await emu.close();
-  });
+  afterEach(() => run.close());
 
-  const declare = (apiIds: string[], options: Partial<Declared["args"]> = {}) => {
-    const big: Declared = {
+  const declare = (apiIds: string[], options: Partial<Declared["args"]> = {}) =>
+    run.declare({
       name: "big",
       args: { instanceId: emu.seed.instanceId, envId: RELEASE, appIds: apps, apiIds, ...options },
-    };
-    stack.set({ "roma-appauth:resources": JSON.stringify([big]) });
-  };
-  const kill = (answers: number) => ({ interrupt: { proxy, answers } });
+    });
+  const kill = (answers: number) => run.kill(answers);
   const journal = () => (existsSync(stack.journalDir) ? readdirSync(stack.journalDir) : []);
-  const recorded = () =>
-    recordsOf(stack.state.resources[0]?.outputs ?? {})
-      .map((r) => r.id)
-      .sort();
-  const existing = () =>
-    emu.control
-      .bindings()
-      .map((b) => b.id)
-      .sort();
+  const recorded = () => recordIds(stack.state.resources[0]?.outputs ?? {});
+  const existing = () => boundIds(emu);
   /** Everything declared is bound and recorded, then destroy leaves nothing bound or journalled. */
   async function settlesAndDestroys(pairs: string[]) {
     expect(bound(emu)).toEqual(pairs);

@@ -11,7 +11,7 @@ import {
   serializedProvider,
   Stack,
 } from "../harness/lifecycle";
-import { bound, product, recordsOf } from "../support";
+import { bound, boundIds, product, recordIds } from "../support";
 
 const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 
@@ -166,12 +166,7 @@ describe("a partial failure, through the engine", () => {
       const [resource] = stack.state.resources;
       expect(resource.initErrors).toHaveLength(1);
       expect(bound(emu)).toEqual(product([app], [apis[0], apis[2]]));
-      expect(ids(resource.outputs).sort()).toEqual(
-        emu.control
-          .bindings()
-          .map((b) => b.id)
-          .sort(),
-      );
+      expect(recordIds(resource.outputs)).toEqual(boundIds(emu));
       emu.control.resetLog();
       const finished = await stack.up();
       expect(finished.error).toBeUndefined();
@@ -181,7 +176,7 @@ describe("a partial failure, through the engine", () => {
       expect(emu.control.counts()).toMatchObject({ authorize: 1 });
       expect(emu.control.counts().cancel).toBeUndefined();
       expect(stack.state.resources[0].initErrors).toBeUndefined();
-      expect(ids(stack.state.resources[0].outputs)).toHaveLength(3);
+      expect(recordIds(stack.state.resources[0].outputs)).toHaveLength(3);
       expect((await stack.destroy()).error).toBeUndefined();
       expect(emu.control.bindings()).toEqual([]);
     } finally {
@@ -190,7 +185,3 @@ describe("a partial failure, through the engine", () => {
     }
   });
 });
-
-function ids(outputs: unknown): string[] {
-  return recordsOf(outputs).map((r) => r.id);
-}
