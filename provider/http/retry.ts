@@ -10,7 +10,7 @@
  * and the loop stops at an operation-wide deadline; the CommonJS-compatible libraries take neither,
  * and the ESM-only p-retry cannot be loaded by the provider host's CommonJS loader.
  */
-import { isTimeout, sleep, timedOut, type Budget } from "./deadline";
+import { isTimeout, OPERATION_TIMEOUT, sleep, timedOut, type Budget } from "./deadline";
 import { ANSWER_TOO_LARGE, isRequestError, means, type RequestError } from "./errors";
 
 export { sleep } from "./deadline";
@@ -32,7 +32,7 @@ export const PERMANENT_NETWORK: readonly string[] = [
   "ENOTFOUND",
   "EPROTO",
   "ERR_SSL_WRONG_VERSION_NUMBER",
-  "OPERATION_TIMEOUT",
+  OPERATION_TIMEOUT,
   "ERR_INVALID_URL",
   "CERT_HAS_EXPIRED",
   "DEPTH_ZERO_SELF_SIGNED_CERT",
