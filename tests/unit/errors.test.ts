@@ -1,4 +1,11 @@
-import { isApiError, isRequestError, networkError, retryAfterMs } from "../../provider/http/errors";
+import {
+  ANSWER_TOO_LARGE,
+  isApiError,
+  isRequestError,
+  networkError,
+  retryAfterMs,
+  UNEXPECTED_ANSWER,
+} from "../../provider/http/errors";
 import {
   isSignatureRejection,
   romaApiError as apiError,
@@ -67,6 +74,9 @@ describe("retryAfterMs", () => {
   it.each([
     ["120", 120_000],
     ["1.5", 1500],
+    ["1.25", 1250],
+    ["1a", undefined],
+    ["a1", undefined],
     [" 7 ", 7000],
     ["0", 0],
     ["Mon, 23 Nov 2026 10:00:30 GMT", 30_000],
@@ -178,6 +188,15 @@ describe("hints", () => {
       "Could not do it: d (ECONNRESET; no answer from the server).",
     );
     expect(text("EPROTO")).toBe("Could not do it: d (EPROTO; no answer from the server).");
+  });
+
+  it("names an oversized answer and an answer that is not the API's by their own codes", () => {
+    expect(networkError(ANSWER_TOO_LARGE, true, "do it", "d").message).toBe(
+      "Could not do it: d (ANSWER_TOO_LARGE; no answer from the server).",
+    );
+    expect(message(200, UNEXPECTED_ANSWER)).toBe(
+      "Could not do it: m (UNEXPECTED_ANSWER, HTTP 200).",
+    );
   });
 
   it("explains an IAM denial after the message", () => {
