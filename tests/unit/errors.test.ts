@@ -115,6 +115,22 @@ describe("hints", () => {
       "The tenant is throttled: throttled requests are resent until roma:operationTimeout; raise it, or lower roma:maxConcurrency to leave room for other clients of the tenant.",
     ],
     [
+      "APIG.1001",
+      401,
+      "The token has expired: get a new one (roma:token / HW_AUTH_TOKEN), or give AK/SK or a password login so the provider renews tokens itself.",
+    ],
+    [
+      "APIG.1002",
+      401,
+      "The token was not accepted: check roma:token / HW_AUTH_TOKEN; a token only works in the project and region it was issued for.",
+    ],
+    [
+      "APIG.1005",
+      403,
+      "The credential is not allowed to do this: it needs write permission on ROMA Connect (for example the ROMA FullAccess policy).",
+    ],
+    ["APIG.3030", 404, "Check instanceId, and that the project and region are the instance's."],
+    [
       "APIG.3003",
       404,
       "envId takes an environment's id, not its name: ids look like DEFAULT_ENVIRONMENT_RELEASE_ID (the RELEASE environment every instance has) or 32 hexadecimal characters. The console lists them under the instance's API environments.",

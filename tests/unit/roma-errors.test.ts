@@ -32,6 +32,22 @@ describe("what ROMA Connect's codes mean to the operations", () => {
     }
   });
 
+  it("tells the transport what a code means, and says nothing of a plain refusal", () => {
+    const meanings = ["APIG.0308", "APIGW.0308", "APIG.9008", "APIG.3500", "APIG.1001"].map(
+      (code) => answer(code).meaning,
+    );
+    expect(meanings).toStrictEqual([
+      "throttled",
+      "throttled",
+      "throttled",
+      "not-applied",
+      "token-expired",
+    ]);
+    for (const code of ["APIG.3009", ALREADY_AUTHORIZED, "APIG.1002", "HTTP.500"]) {
+      expect("meaning" in answer(code)).toBe(false);
+    }
+  });
+
   it("ends a message with the code's remedy, then the IAM denial, one space apart", () => {
     const error = romaApiError(
       { status: 403, code: "APIG.1005", apiMessage: "m", denial: "abc", requestId: "r1" },
