@@ -44,11 +44,6 @@ export function timedOut(
   return error;
 }
 
-/** True for the error {@link timedOut} makes. */
-export function isTimeout(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === OPERATION_TIMEOUT;
-}
-
 /**
  * `promise`, or the deadline's error if the budget runs out first. What `promise` stands for is
  * not cancelled (it may be shared with other operations, as one IAM login is).

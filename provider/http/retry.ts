@@ -10,7 +10,7 @@
  * and the loop stops at an operation-wide deadline; the CommonJS-compatible libraries take neither,
  * and the ESM-only p-retry cannot be loaded by the provider host's CommonJS loader.
  */
-import { isTimeout, sleep, timedOut, type Budget } from "./deadline";
+import { OPERATION_TIMEOUT, sleep, timedOut, type Budget } from "./deadline";
 import { ANSWER_TOO_LARGE, isRequestError, means, type RequestError } from "./errors";
 
 export { sleep } from "./deadline";
@@ -32,7 +32,7 @@ export const PERMANENT_NETWORK: readonly string[] = [
   "ENOTFOUND",
   "EPROTO",
   "ERR_SSL_WRONG_VERSION_NUMBER",
-  "OPERATION_TIMEOUT",
+  OPERATION_TIMEOUT,
   "ERR_INVALID_URL",
   "CERT_HAS_EXPIRED",
   "DEPTH_ZERO_SELF_SIGNED_CERT",
@@ -137,10 +137,8 @@ export async function retrying<T>(
 }
 
 // The last failure, telling how many attempts were made and, unless retries ran out, that the
-// deadline stopped them. A timeout already says so.
+// deadline stopped them. Never a timeout: that is not retried (PERMANENT_NETWORK).
 function gaveUp(failure: RequestError, attempts: number, outOfRetries: boolean): RequestError {
-  if (!isTimeout(failure)) {
-    failure.message += ` Gave up after ${attempts} attempt${attempts === 1 ? "" : "s"}${outOfRetries ? "" : " (roma:operationTimeout)"}.`;
-  }
+  failure.message += ` Gave up after ${attempts} attempt${attempts === 1 ? "" : "s"}${outOfRetries ? "" : " (roma:operationTimeout)"}.`;
   return failure;
 }

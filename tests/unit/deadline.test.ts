@@ -1,6 +1,5 @@
 import {
   budgetOf,
-  isTimeout,
   OPERATION_TIMEOUT,
   sleep,
   timedOut,
@@ -37,7 +36,7 @@ describe("budgetOf", () => {
   });
 });
 
-describe("timedOut and isTimeout", () => {
+describe("timedOut", () => {
   it("names the setting, its value in seconds and what the operation waited for", () => {
     const budget = { deadline: 0, signal: new AbortController().signal, limitMs: 1500 };
     const error = timedOut(budget, "list records", "an answer");
@@ -50,11 +49,6 @@ describe("timedOut and isTimeout", () => {
       "network",
     ]);
     expect(timedOut(budget, "x", "y", true).mayHaveArrived).toBe(true);
-    expect([isTimeout(error), isTimeout(new Error("x")), isTimeout(null)]).toStrictEqual([
-      true,
-      false,
-      false,
-    ]);
   });
 });
 

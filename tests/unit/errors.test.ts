@@ -1,4 +1,11 @@
-import { isApiError, isRequestError, networkError, retryAfterMs } from "../../provider/http/errors";
+import {
+  ANSWER_TOO_LARGE,
+  isApiError,
+  isRequestError,
+  networkError,
+  retryAfterMs,
+  UNEXPECTED_ANSWER,
+} from "../../provider/http/errors";
 import {
   isSignatureRejection,
   romaApiError as apiError,
@@ -67,6 +74,9 @@ describe("retryAfterMs", () => {
   it.each([
     ["120", 120_000],
     ["1.5", 1500],
+    ["1.25", 1250],
+    ["1a", undefined],
+    ["a1", undefined],
     [" 7 ", 7000],
     ["0", 0],
     ["Mon, 23 Nov 2026 10:00:30 GMT", 30_000],
@@ -104,6 +114,22 @@ describe("hints", () => {
       500,
       "The tenant is throttled: throttled requests are resent until roma:operationTimeout; raise it, or lower roma:maxConcurrency to leave room for other clients of the tenant.",
     ],
+    [
+      "APIG.1001",
+      401,
+      "The token has expired: get a new one (roma:token / HW_AUTH_TOKEN), or give AK/SK or a password login so the provider renews tokens itself.",
+    ],
+    [
+      "APIG.1002",
+      401,
+      "The token was not accepted: check roma:token / HW_AUTH_TOKEN; a token only works in the project and region it was issued for.",
+    ],
+    [
+      "APIG.1005",
+      403,
+      "The credential is not allowed to do this: it needs write permission on ROMA Connect (for example the ROMA FullAccess policy).",
+    ],
+    ["APIG.3030", 404, "Check instanceId, and that the project and region are the instance's."],
     [
       "APIG.3003",
       404,
@@ -178,6 +204,15 @@ describe("hints", () => {
       "Could not do it: d (ECONNRESET; no answer from the server).",
     );
     expect(text("EPROTO")).toBe("Could not do it: d (EPROTO; no answer from the server).");
+  });
+
+  it("names an oversized answer and an answer that is not the API's by their own codes", () => {
+    expect(networkError(ANSWER_TOO_LARGE, true, "do it", "d").message).toBe(
+      "Could not do it: d (ANSWER_TOO_LARGE; no answer from the server).",
+    );
+    expect(message(200, UNEXPECTED_ANSWER)).toBe(
+      "Could not do it: m (UNEXPECTED_ANSWER, HTTP 200).",
+    );
   });
 
   it("explains an IAM denial after the message", () => {

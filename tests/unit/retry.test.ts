@@ -53,6 +53,11 @@ describe("verdict: every listed rule", () => {
     expect(verdict(net(ANSWER_TOO_LARGE, true), false)).toBe("unknown");
   });
 
+  it("never resends a request the operation's deadline ended, even one that never arrived", () => {
+    const budget = { deadline: 0, signal: new AbortController().signal, limitMs: 1000 };
+    expect(verdict(timedOut(budget, "list records", "an answer"), true)).toBe("fail");
+  });
+
   it("resends a request that never arrived, even a write", () => {
     expect(verdict(net("ECONNREFUSED", false), false)).toBe("retry");
     expect(verdict(net("ECONNRESET", true), true)).toBe("retry");
@@ -129,6 +134,36 @@ describe("retrying: counts and messages", () => {
       { ...options, maxRetries: 1 },
     );
     await expect(network).rejects.toThrow(/Gave up after 2 attempts\.$/);
+  });
+
+  it("sleeps until the deadline exactly, and gives up when the wait would end after it", async () => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    try {
+      // random 0: the first retry waits 100 ms.
+      const budget = (deadline: number) => ({
+        deadline,
+        signal: new AbortController().signal,
+        limitMs: 100,
+      });
+      const once = (deadline: number) => {
+        let n = 0;
+        return retrying(
+          async () => {
+            if (n++ === 0) throw api(503, "HTTP.503");
+            return "done";
+          },
+          { ...options, budget: budget(deadline) },
+        );
+      };
+      const exact = once(1_000_100);
+      await jest.advanceTimersByTimeAsync(100);
+      await expect(exact).resolves.toBe("done");
+      await expect(once(1_000_099)).rejects.toThrow(
+        /\(HTTP.503, HTTP 503\)\. Gave up after 1 attempt \(roma:operationTimeout\)\.$/,
+      );
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it("throws a failure that is not to be retried as it came", async () => {
