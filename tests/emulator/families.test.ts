@@ -115,6 +115,25 @@ describe.each(FAMILIES)("the %s path family", (family) => {
     expect(await listed(family)).toEqual([]);
   });
 
+  it("binds and unbinds over HTTP on the instance named", async () => {
+    const control = (action: string, body: unknown) =>
+      fetch(`${emu.url}/_emulator/${action}`, {
+        method: "POST",
+        headers: { "X-Emulator-Key": emu.controlKey },
+        body: JSON.stringify(body),
+      });
+    const pair = { envId: RELEASE, appId: app, apiId: api };
+    const bound = await control("bind", { ...pair, instanceId: p.instanceId });
+    expect(bound.status).toBe(201);
+    const binding = (await bound.json()) as { id: string; instanceId: string };
+    expect(binding.instanceId).toBe(p.instanceId);
+    expect(await listed(family)).toEqual([binding.id]);
+    const elsewhere = { ...pair, instanceId: paths(emu, other(family)).instanceId };
+    expect((await control("unbind", elsewhere)).status).toBe(404);
+    expect((await control("unbind", { ...pair, instanceId: p.instanceId })).status).toBe(200);
+    expect(emu.control.bindings()).toEqual([]);
+  });
+
   it("accepts a request signed with AK/SK, and refuses one signed with a wrong key", async () => {
     const c = emu.seed.credentials;
     const signed = await call(emu, "POST", p.authorize, {
@@ -150,6 +169,23 @@ describe.each(FAMILIES)("the %s path family", (family) => {
     expect((created.body.auths as { auth_time: string }[])[0].auth_time).toBe(
       "2026-06-01T08:01:30.000Z",
     );
+  });
+});
+
+describe("the control API without an instance", () => {
+  it("binds and unbinds on the ROMA Connect instance, as before APIG", async () => {
+    const emu = await startEmulator({ seed: { apps: 1, apis: 1 } });
+    try {
+      const [app, api] = [emu.seed.apps[0].id, emu.seed.apis[0].id];
+      expect(emu.control.bind(RELEASE, app, api).instanceId).toBe(emu.seed.instanceId);
+      expect(emu.control.unbind(RELEASE, app, api)).toBe(true);
+      const headers = { "X-Emulator-Key": emu.controlKey };
+      const body = JSON.stringify({ envId: RELEASE, appId: app, apiId: api });
+      const bound = await fetch(`${emu.url}/_emulator/bind`, { method: "POST", headers, body });
+      expect(((await bound.json()) as { instanceId: string }).instanceId).toBe(emu.seed.instanceId);
+    } finally {
+      await emu.close();
+    }
   });
 });
 
