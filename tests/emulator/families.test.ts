@@ -163,6 +163,19 @@ describe.each(FAMILIES)("the %s path family", (family) => {
     expect((await call(emu, "GET", p.list, { token, query: [["app_id", app]] })).status).toBe(200);
   });
 
+  it("shows a deletion late on its own instance only", async () => {
+    emu.control.setFaults({ visibilityLagMs: 5000 });
+    const [record] = (await authorize()).body.auths as { id: string }[];
+    clock.advance(5000);
+    expect(await listed(family)).toEqual([record.id]);
+    expect((await call(emu, "DELETE", p.cancel(record.id), { token })).status).toBe(204);
+    // The lagging view still shows the deleted record here, and never showed it there.
+    expect(await listed(family)).toEqual([record.id]);
+    expect(await listed(other(family))).toEqual([]);
+    clock.advance(5000);
+    expect(await listed(family)).toEqual([]);
+  });
+
   it("dates its records by the emulator's clock", async () => {
     clock.advance(90_000);
     const created = await authorize();
