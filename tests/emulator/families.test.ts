@@ -214,6 +214,9 @@ describe("the APIG family's create body", () => {
     ["auth_whitelist", []],
     ["auth_blacklist", []],
     ["visit_params", []],
+    // The spellings of ROMA-only fields in answers: a client echoing a record back is caught too.
+    ["visit_param", ""],
+    ["roma_app_type", "integration"],
   ])("refuses %s (ROMA Connect only) with 400 APIG.2012 naming it", async (name, value) => {
     const body = {
       env_id: RELEASE,
