@@ -163,6 +163,16 @@ describe.each(FAMILIES)("the %s path family", (family) => {
     expect((await call(emu, "GET", p.list, { token, query: [["app_id", app]] })).status).toBe(200);
   });
 
+  it("answers a SKIPPED pair's record, when told to, in the shape of a created one", async () => {
+    emu.control.setFaults({ skippedCarriesId: true });
+    const [created] = (await authorize()).body.auths as Record<string, unknown>[];
+    const [skipped] = (await authorize()).body.auths as Record<string, unknown>[];
+    expect(skipped).toEqual({
+      ...created,
+      auth_result: { ...(created.auth_result as object), status: "SKIPPED" },
+    });
+  });
+
   it("shows a deletion late on its own instance only", async () => {
     emu.control.setFaults({ visibilityLagMs: 5000 });
     const [record] = (await authorize()).body.auths as { id: string }[];
