@@ -186,6 +186,14 @@ describe.each(FAMILIES)("the %s path family", (family) => {
     expect(await listed(family)).toEqual([]);
   });
 
+  it("shares the tenant throttle with the other family", async () => {
+    emu.control.setFaults({ throttle: { perSecond: 1, burst: 1 } });
+    const there = paths(emu, other(family)).list;
+    expect((await call(emu, "GET", there, { token, query: [["app_id", app]] })).status).toBe(200);
+    const here = await call(emu, "GET", p.list, { token, query: [["app_id", app]] });
+    expect([here.status, here.body.error_code]).toEqual([429, "APIG.0308"]);
+  });
+
   it("dates its records by the emulator's clock", async () => {
     clock.advance(90_000);
     const created = await authorize();
