@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AppAuthorizationArgs } from "./args";
-import { FIELD_NAMES, ID_FIELDS } from "./fields";
+import { ID_FIELDS, USER_FIELDS } from "./fields";
 import { AppAuthorizationProvider } from "./provider";
 import { expandAuthorizations } from "./state";
 import type {
@@ -108,7 +108,7 @@ export class AppAuthorization extends pulumi.dynamic.Resource {
         // Every output must be a key here for the SDK to register it; absent inputs stay undefined,
         // which the SDK drops, and anything unexpected reaches check, which names it.
         ...args,
-        ...Object.fromEntries(FIELD_NAMES.map((k) => [k, args[k]])),
+        ...Object.fromEntries(USER_FIELDS.map((k) => [k, args[k]])),
         ...Object.fromEntries(ID_FIELDS.map((k) => [k, notSecret(k, args[k])])),
         authorizations: undefined,
         unconfirmed: undefined,

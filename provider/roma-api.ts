@@ -12,6 +12,7 @@ import {
   type Response,
   type TransportOptions,
 } from "./http/transport";
+import type { Gateway } from "./fields";
 import { isGone, ROMA_ERRORS, romaApiError } from "./roma-errors";
 import type { Pair } from "./types";
 import {
@@ -28,6 +29,8 @@ export const MAX_PAGE = 500;
 
 /** Where one resource's records live, and how to reach them. */
 export interface Target {
+  /** The gateway the instance belongs to: ROMA Connect's unless `apig`. */
+  gateway: Gateway;
   region: string;
   projectId: string;
   instanceId: string;
@@ -49,7 +52,7 @@ export class RomaApi {
 
   constructor(
     private readonly transport: Transport,
-    private readonly target: Target,
+    readonly target: Target,
     private readonly budget: Budget,
   ) {}
 
@@ -63,7 +66,7 @@ export class RomaApi {
     const answer = await this.send({
       method: "POST",
       segments: ["v2", ...this.instancePath(), "app-auths"],
-      body: createAuthBody(this.target.envId, appIds, apiIds, options),
+      body: createAuthBody(this.target.envId, appIds, apiIds, options, this.target.gateway),
       doing,
       idempotent: false,
     });

@@ -17,6 +17,7 @@ import {
   type PasswordLogin,
   type TokenScope,
 } from "./auth/iam";
+import type { Gateway } from "./fields";
 import { budgetOf, untilDeadline } from "./http/deadline";
 import { AdaptiveLimiter } from "./http/limiter";
 import type { Authenticator, Budget, Transport } from "./http/transport";
@@ -55,7 +56,13 @@ export class ProcessRuntime {
 
   /** Resolves where a resource's records live; may ask IAM for the project id (once a process). */
   async target(
-    where: { instanceId: string; envId: string; region?: string; projectId?: string },
+    where: {
+      gateway?: Gateway;
+      instanceId: string;
+      envId: string;
+      region?: string;
+      projectId?: string;
+    },
     budget: Budget,
   ): Promise<Target> {
     const region = where.region ?? this.settings.region;
@@ -67,6 +74,7 @@ export class ProcessRuntime {
     const projectId =
       where.projectId ?? this.settings.projectId ?? (await this.discoverProject(region, budget));
     return {
+      gateway: where.gateway ?? "roma",
       region,
       projectId,
       instanceId: where.instanceId,

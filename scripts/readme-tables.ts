@@ -1,13 +1,13 @@
 /**
  * The README's reference tables, generated from the code so they cannot drift: the inputs from
- * `FIELDS`, the outputs from the TSDoc of `AppAuthorization`, the settings from `SETTING_SPECS`;
+ * `FIELDS` (the user's: `USER_FIELDS`), the outputs from the TSDoc of `AppAuthorization`, the settings from `SETTING_SPECS`;
  * and `provider/args.ts`, the `AppAuthorizationArgs` interface, from `FIELDS`. `npm run
  * docs:readme` rewrites them; tests fail when the README or `args.ts` is stale.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as ts from "typescript";
-import { fieldDoc, FIELD_NAMES, FIELDS, type FieldSpec } from "../provider/fields";
+import { fieldDoc, FIELDS, USER_FIELDS, type FieldSpec } from "../provider/fields";
 import { SETTING_SPECS } from "../provider/settings";
 
 const ROOT = join(__dirname, __dirname.endsWith(join("dist", "scripts")) ? "../.." : "..");
@@ -71,7 +71,7 @@ export function inputsTable(): string {
   return [
     "| input | type | required | description |",
     "|---|---|---|---|",
-    ...FIELD_NAMES.map((name) => {
+    ...USER_FIELDS.map((name) => {
       const spec: FieldSpec = FIELDS[name];
       return `| \`${name}\` | \`${cell(spec.type)}\` | ${spec.required ? "yes" : "no"} | ${cell(fieldDoc(name))} |`;
     }),
@@ -87,7 +87,7 @@ export const ARGS_FILE = join(ROOT, "provider/args.ts");
  * data with its docs, so it is written out; a test fails when the file is stale).
  */
 export function argsSource(): string {
-  const members = FIELD_NAMES.flatMap((name) => {
+  const members = USER_FIELDS.flatMap((name) => {
     const spec: FieldSpec = FIELDS[name];
     return [
       ...tsdoc(fieldDoc(name), "  "),
