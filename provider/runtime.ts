@@ -24,11 +24,13 @@ import type { Authenticator, Budget, Transport } from "./http/transport";
 import { RomaTransport, type Target } from "./roma-api";
 import type { Secret } from "./secret";
 import {
+  ENDPOINT_SETTINGS,
   forRegion,
   missingCredentialsMessage,
   resolveSettings,
   urlOrigin,
   type ProviderSettings,
+  type UrlSetting,
 } from "./settings";
 
 const GLOBAL_KEY = "__pulumiRomaAppAuthRuntime_v1";
@@ -73,19 +75,20 @@ export class ProcessRuntime {
     }
     const projectId =
       where.projectId ?? this.settings.projectId ?? (await this.discoverProject(region, budget));
+    const gateway = where.gateway ?? "roma";
     return {
-      gateway: where.gateway ?? "roma",
+      gateway,
       region,
       projectId,
       instanceId: where.instanceId,
       envId: where.envId,
-      endpoint: this.baseUrl("endpoint", region),
+      endpoint: this.baseUrl(ENDPOINT_SETTINGS[gateway], region),
       auth: this.authenticator(region, { projectId }),
     };
   }
 
   // A base URL for the region, checked, and named to the transport for its error messages.
-  private baseUrl(which: "endpoint" | "authUrl", region: string): string {
+  private baseUrl(which: UrlSetting, region: string): string {
     const url = forRegion(this.settings[which], region);
     // A region other than the settings' is a resource's own.
     const regionSource = region === this.settings.region ? this.settings.sources.region : undefined;
