@@ -1,5 +1,13 @@
 import { decideDiff } from "../../provider/diff";
-import { GATEWAYS, ROMA_ONLY_FIELDS, type Gateway } from "../../provider/fields";
+import {
+  GATEWAYS,
+  ROMA_ONLY_FIELDS,
+  USER_FIELDS,
+  type Gateway,
+  type RomaOnlyField,
+  type UserFieldName,
+} from "../../provider/fields";
+import type { ApigAppAuthorization, ApigAppAuthorizationArgs } from "../../provider/resource";
 import { readOutputs, storeOutputs } from "../../provider/state";
 import { checkInputs } from "../../provider/validate";
 import { createAuthBody, recordFromInfo, recordFromRelation } from "../../provider/wire";
@@ -156,6 +164,34 @@ describe("the gateway input", () => {
   it("takes only the gateways there are", () => {
     expect(checked("kong").failures).toStrictEqual([
       { property: "gateway", reason: 'gateway must be "roma" or "apig"; got "kong".' },
+    ]);
+  });
+});
+
+// APIG's resource declares as outputs the inputs APIG takes (a field missing there fails to compile)
+// and none of ROMA Connect's own.
+type ApigDeclared = Pick<ApigAppAuthorization, Exclude<UserFieldName, RomaOnlyField>>;
+type RomaOnlyDeclared = Extract<keyof ApigAppAuthorization, RomaOnlyField>;
+
+describe("ApigAppAuthorization's types", () => {
+  it("take the inputs APIG takes and refuse ROMA-only ones at compile time", () => {
+    const declared: Record<keyof ApigDeclared, true> = Object.fromEntries(
+      USER_FIELDS.filter((k) => !(ROMA_ONLY_FIELDS as string[]).includes(k)).map((k) => [k, true]),
+    ) as Record<keyof ApigDeclared, true>;
+    const none: [RomaOnlyDeclared] extends [never] ? "none" : RomaOnlyDeclared = "none";
+    const args: ApigAppAuthorizationArgs = {
+      ...base,
+      // @ts-expect-error APIG has no green channel
+      authTunnel: "GREEN",
+    };
+    expect([
+      Object.keys(declared),
+      none,
+      (args as Record<string, unknown>).authTunnel,
+    ]).toStrictEqual([
+      ["instanceId", "envId", "appIds", "apiIds", "adoptExisting", "region", "projectId"],
+      "none",
+      "GREEN",
     ]);
   });
 });
