@@ -150,7 +150,7 @@ export function describe(emulator: Emulator, stateFile?: string): string {
   const c = seed.credentials;
   const table = (rows: [string, string][]) =>
     rows.map(([k, v]) => `  ${k.padEnd(16)} ${v}`).join("\n");
-  return `ROMA Connect emulator listening on ${url}
+  return `ROMA Connect and APIG emulator listening on ${url}
   IAM answers on the same URL; control endpoints are under ${url}/_emulator/ (seed, bindings, log, faults)
   and need the header ${CONTROL_KEY_HEADER}: ${emulator.controlKey}
   ${stateFile ? `Authorizations are kept in ${stateFile}.` : "Authorizations live in memory (--state-file keeps them across restarts)."}
@@ -160,6 +160,7 @@ ${table([
   ["region", seed.region],
   ["project id", seed.projectId],
   ["instance id", seed.instanceId],
+  ["APIG instance id", seed.apigInstanceId],
   ...seed.environments.map((e): [string, string] => [`env ${e.name}`, e.id]),
   ...seed.apps.map((a): [string, string] => [`app ${a.name}`, a.id]),
   ...seed.apis.map((a): [string, string] => [`API ${a.name}`, a.id]),
@@ -180,6 +181,7 @@ ${table([
 
 Point a stack at it (run in the project folder, e.g. the repository root):
   pulumi config set roma:endpoint ${url}
+  pulumi config set apig:endpoint ${url}
   pulumi config set roma:authUrl ${url}
   pulumi config set roma:region ${seed.region}
   pulumi config set roma:projectId ${seed.projectId}
@@ -189,6 +191,8 @@ Point a stack at it (run in the project folder, e.g. the repository root):
   pulumi config set envId ${seed.environments[0].id}
   pulumi config set appId ${seed.apps[0].id}
   pulumi config set apiIds '${JSON.stringify(seed.apis.slice(0, 3).map((a) => a.id))}'
+  # the same for the APIG instance (its records are apart from the ROMA Connect instance's):
+  # pulumi config set instanceId ${seed.apigInstanceId}
 
 Or with environment variables:
   export ROMA_ENDPOINT=${url} HW_AUTH_URL=${url} HW_REGION_NAME=${seed.region}

@@ -1,6 +1,7 @@
 /**
- * A local stand-in for the ROMA Connect app-authorization API (and the two IAM calls the provider
- * makes), for trying the provider without an account and for testing it.
+ * A local stand-in for the app-authorization API of ROMA Connect and of the dedicated API Gateway
+ * (APIG), each on its own instance of the seed (and the two IAM calls the provider makes), for
+ * trying the provider without an account and for testing it.
  */
 export {
   startEmulator,

@@ -1,11 +1,13 @@
 /**
- * The answers of the emulated endpoints: the ROMA Connect app-auth routes (the seed's three and the
- * two other listings of the official specification) with the documented fields, validation and
- * error codes, and the two IAM routes the provider uses.
+ * The answers of the emulated endpoints: the app-auth routes (the seed's three and the two other
+ * listings of the official specification) with the documented fields, validation and error codes,
+ * for the path family of either gateway (ROMA Connect or APIG), and the two IAM routes the
+ * provider uses.
  */
 import { randomUUID } from "node:crypto";
 import type { Caller } from "./auth";
 import type { Authority } from "./auth";
+import { answered, instanceOf, type Family } from "./families";
 import type { FaultPlan } from "./faults";
 import { publishId, type EmulatorSeed, type Named, type SeededApi, type SeededApp } from "./seed";
 import type { AuthStore, StoredAuth } from "./store";
@@ -66,20 +68,24 @@ const noPermission = () => ({
   },
 });
 
-/** Checks the project and instance of an app-auth path. */
+/**
+ * Checks the project and instance of an app-auth path: a family's paths answer on its own instance
+ * only (another gateway's instance is as unknown to them as any other id).
+ */
 export function checkInstance(
   ctx: RouteContext,
+  family: Family,
   projectId: string,
   instanceId: string,
 ): Answer | undefined {
-  if (projectId !== ctx.seed.projectId || instanceId !== ctx.seed.instanceId) {
+  if (projectId !== ctx.seed.projectId || instanceId !== instanceOf(ctx.seed, family)) {
     return errorAnswer(404, "APIG.3030", `The instance does not exist;id:${instanceId}`);
   }
   return undefined;
 }
 
-/** `POST /v2/{project_id}/apic/instances/{instance_id}/app-auths` */
-export function authorize(ctx: RouteContext, caller: Caller, body: Buffer): Answer {
+/** `POST /v2/{project_id}/{apic|apigw}/instances/{instance_id}/app-auths` */
+export function authorize(ctx: RouteContext, family: Family, caller: Caller, body: Buffer): Answer {
   if (!caller.canWrite) return noPermission();
   let request: Record<string, unknown>;
   try {
@@ -87,6 +93,12 @@ export function authorize(ctx: RouteContext, caller: Caller, body: Buffer): Answ
   } catch {
     return badBody("body");
   }
+  // Carrying the field at all is refused, whatever its value: the gateway does not take it.
+  const unsupported = family.unsupported.find(
+    (name) => typeof request === "object" && request !== null && Object.hasOwn(request, name),
+  );
+  if (unsupported) return badQuery(unsupported);
+  const instanceId = instanceOf(ctx.seed, family);
   const envId = request.env_id;
   if (typeof envId !== "string" || envId.length < 1 || envId.length > 65 || !ENV_ID.test(envId)) {
     return badBody("env_id");
@@ -121,7 +133,7 @@ export function authorize(ctx: RouteContext, caller: Caller, body: Buffer): Answ
   );
   if (
     ctx.faults.duplicates === "error" &&
-    pairs.some((p) => ctx.store.find(envId, p.appId, p.apiId))
+    pairs.some((p) => ctx.store.find(instanceId, envId, p.appId, p.apiId))
   ) {
     return errorAnswer(400, "APIG.3316", "The api auth relation already exists");
   }
@@ -135,10 +147,12 @@ export function authorize(ctx: RouteContext, caller: Caller, body: Buffer): Answ
       api_name: ctx.names.get(apiId) ?? "",
       app_name: ctx.names.get(appId) ?? "",
     };
-    const existing = ctx.store.find(envId, appId, apiId);
+    const existing = ctx.store.find(instanceId, envId, appId, apiId);
     if (existing) {
       return {
-        ...(ctx.faults.skippedCarriesId ? relation(existing) : { api_id: apiId, app_id: appId }),
+        ...(ctx.faults.skippedCarriesId
+          ? relation(family, existing)
+          : { api_id: apiId, app_id: appId }),
         auth_result: { status: "SKIPPED", ...names },
       };
     }
@@ -157,6 +171,7 @@ export function authorize(ctx: RouteContext, caller: Caller, body: Buffer): Answ
     }
     const record: StoredAuth = {
       id: randomUUID().replace(/-/g, ""),
+      instanceId,
       envId,
       appId,
       apiId,
@@ -167,30 +182,33 @@ export function authorize(ctx: RouteContext, caller: Caller, body: Buffer): Answ
       createdAt: ctx.now(),
     };
     ctx.store.add(record);
-    return { ...relation(record), auth_result: { status: "SUCCESS", ...names } };
+    return { ...relation(family, record), auth_result: { status: "SUCCESS", ...names } };
   });
   return { status: 201, body: { auths } };
 }
 
-/** `DELETE /v1/...` (the seed) and `/v2/{project_id}/apic/instances/{instance_id}/app-auths/{app_auth_id}` */
-export function cancel(ctx: RouteContext, caller: Caller, id: string): Answer {
+/**
+ * `DELETE /v1/...` (the seed, ROMA Connect only) and
+ * `/v2/{project_id}/{apic|apigw}/instances/{instance_id}/app-auths/{app_auth_id}`
+ */
+export function cancel(ctx: RouteContext, family: Family, caller: Caller, id: string): Answer {
   if (!caller.canWrite) return noPermission();
   if (!RECORD_ID.test(id)) return badQuery("id");
-  if (!ctx.store.remove(id)) {
+  if (!ctx.store.remove(instanceOf(ctx.seed, family), id)) {
     return errorAnswer(404, "APIG.3009", `The app authorization record does not exist,id:${id}`);
   }
   return { status: 204 };
 }
 
-/** `GET /v2/{project_id}/apic/instances/{instance_id}/app-auths/binded-apis`: the APIs an app may call. */
-export function listBound(ctx: RouteContext, query: Map<string, string>): Answer {
+/** `GET /v2/{project_id}/{apic|apigw}/instances/{instance_id}/app-auths/binded-apis`: the APIs an app may call. */
+export function listBound(ctx: RouteContext, family: Family, query: Map<string, string>): Answer {
   const appId = query.get("app_id");
   if (!appId) return badQuery("app_id");
   const checked = checkPaging(query) ?? unknownApp(ctx, appId) ?? unknownEnv(ctx, query);
   if (checked) return checked;
   const api = apiFilter(ctx, query);
   const groupName = query.get("group_name");
-  return authPage(ctx, query, (r) => {
+  return authPage(ctx, family, query, (r) => {
     const a = ctx.apis.get(r.apiId);
     return (
       r.appId === appId &&
@@ -201,7 +219,11 @@ export function listBound(ctx: RouteContext, query: Map<string, string>): Answer
 }
 
 /** `GET .../app-auths/binded-apps`: the apps that may call an API. */
-export function listBoundApps(ctx: RouteContext, query: Map<string, string>): Answer {
+export function listBoundApps(
+  ctx: RouteContext,
+  family: Family,
+  query: Map<string, string>,
+): Answer {
   const apiId = query.get("api_id");
   if (!apiId) return badQuery("api_id");
   const checked =
@@ -216,6 +238,7 @@ export function listBoundApps(ctx: RouteContext, query: Map<string, string>): An
   const appName = query.get("app_name");
   return authPage(
     ctx,
+    family,
     query,
     (r) =>
       r.apiId === apiId &&
@@ -226,7 +249,7 @@ export function listBoundApps(ctx: RouteContext, query: Map<string, string>): An
 }
 
 /** `GET .../app-auths/unbinded-apis`: the APIs published in an environment an app may not call yet. */
-export function listUnbound(ctx: RouteContext, query: Map<string, string>): Answer {
+export function listUnbound(ctx: RouteContext, family: Family, query: Map<string, string>): Answer {
   const appId = query.get("app_id");
   if (!appId) return badQuery("app_id");
   const envId = query.get("env_id");
@@ -235,7 +258,11 @@ export function listUnbound(ctx: RouteContext, query: Map<string, string>): Answ
   if (checked) return checked;
   const bound = new Set(
     ctx.store
-      .visible(ctx.faults.lagMs, (r) => r.appId === appId && r.envId === envId)
+      .visible(
+        instanceOf(ctx.seed, family),
+        ctx.faults.lagMs,
+        (r) => r.appId === appId && r.envId === envId,
+      )
       .map((r) => r.apiId),
   );
   const api = apiFilter(ctx, query);
@@ -298,11 +325,12 @@ function unknownEnv(ctx: RouteContext, query: Map<string, string>): Answer | und
 // A page of the records (as `ApiAuthInfo`) a reader sees now that match `where`.
 function authPage(
   ctx: RouteContext,
+  family: Family,
   query: Map<string, string>,
   where: (r: StoredAuth) => boolean,
 ): Answer {
-  const matching = ctx.store.visible(ctx.faults.lagMs, where);
-  return page(query, matching, "auths", (r) => info(ctx, r));
+  const matching = ctx.store.visible(instanceOf(ctx.seed, family), ctx.faults.lagMs, where);
+  return page(query, matching, "auths", (r) => info(ctx, family, r));
 }
 
 // `offset` below 0 is taken as 0, as the specification says; call after checkPaging.
@@ -433,9 +461,9 @@ function intParam(value: string | undefined, fallback: number): number | undefin
   return /^-?\d{1,15}$/.test(value) ? Number(value) : undefined;
 }
 
-// The create answer's record (ApiAuthRelations).
-function relation(r: StoredAuth) {
-  return {
+// The create answer's record (ApiAuthRelations), as `family` answers it.
+function relation(family: Family, r: StoredAuth) {
+  return answered(family, {
     id: r.id,
     api_id: r.apiId,
     app_id: r.appId,
@@ -445,14 +473,14 @@ function relation(r: StoredAuth) {
     auth_whitelist: r.authWhitelist,
     auth_blacklist: r.authBlacklist,
     visit_params: r.visitParam,
-  };
+  });
 }
 
-// The list answer's record (ApiAuthInfo), every field of the official model.
-function info(ctx: RouteContext, r: StoredAuth) {
+// The list answer's record (ApiAuthInfo), every field of the official model `family` answers.
+function info(ctx: RouteContext, family: Family, r: StoredAuth) {
   const api = ctx.apis.get(r.apiId);
   const app = ctx.apps.get(r.appId);
-  return {
+  return answered(family, {
     id: r.id,
     api_id: r.apiId,
     api_name: api?.name ?? "",
@@ -475,5 +503,5 @@ function info(ctx: RouteContext, r: StoredAuth) {
     auth_whitelist: r.authWhitelist,
     auth_blacklist: r.authBlacklist,
     visit_param: r.visitParam,
-  };
+  });
 }

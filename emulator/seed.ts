@@ -1,6 +1,6 @@
 /**
- * What the emulator knows before any request: one project and instance, environments, apps, APIs
- * and the credentials it accepts. Ids are derived from names, so every start (and every machine)
+ * What the emulator knows before any request: one project with two gateway instances (ROMA
+ * Connect's and a dedicated API Gateway's), environments, apps, APIs and the credentials it accepts. Ids are derived from names, so every start (and every machine)
  * sees the same ids.
  */
 import { createHash } from "node:crypto";
@@ -49,10 +49,19 @@ export interface SeededApi extends Named {
   authType: string;
 }
 
+/**
+ * The emulated project. It holds two instances: {@link EmulatorSeed.instanceId} is a ROMA Connect
+ * instance (served under `/apic/`), {@link EmulatorSeed.apigInstanceId} a dedicated API Gateway
+ * (APIG) instance (served under `/apigw/`). The same environments, apps and APIs exist on both;
+ * authorization records belong to one instance (a binding on one is not seen on the other).
+ */
 export interface EmulatorSeed {
   region: string;
   projectId: string;
+  /** The ROMA Connect instance: its app-auth paths are `/v1|v2/{project}/apic/instances/{id}/...`. */
   instanceId: string;
+  /** The dedicated API Gateway (APIG) instance: its paths are `/v2/{project}/apigw/instances/{id}/...`. */
+  apigInstanceId: string;
   environments: Named[];
   groups: Named[];
   apps: SeededApp[];
@@ -91,6 +100,7 @@ export function makeSeed(options: SeedOptions = {}): EmulatorSeed {
     region,
     projectId: stableId(`project:${region}`),
     instanceId: stableId("instance:1"),
+    apigInstanceId: stableId("instance:apig:1"),
     environments: [
       { id: "DEFAULT_ENVIRONMENT_RELEASE_ID", name: "RELEASE" },
       { id: stableId("env:TEST"), name: "TEST" },

@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { Authority, isRefusal, parseQuery, safeEqual, type Caller } from "./auth";
 import { REAL_CLOCK, type Clock } from "./clock";
+import { FAMILIES, type Family } from "./families";
 import { describeFault, FaultPlan, type FaultSettings, type Route } from "./faults";
 import {
   authorize,
@@ -94,10 +95,16 @@ export interface EmulatorControl {
    * which requests see which server time.
    */
   answered(route: Route, count: number): Promise<void>;
-  /** Removes a pair's record outside the API, as another tool would. */
-  unbind(envId: string, appId: string, apiId: string): boolean;
-  /** Creates a pair's record outside the API; `authTime` defaults to now. */
-  bind(envId: string, appId: string, apiId: string, authTime?: Date): Binding;
+  /**
+   * Removes a pair's record outside the API, as another tool would, on `instanceId` (default the
+   * seed's ROMA Connect instance; pass `seed.apigInstanceId` for APIG's).
+   */
+  unbind(envId: string, appId: string, apiId: string, instanceId?: string): boolean;
+  /**
+   * Creates a pair's record outside the API on `instanceId` (default the seed's ROMA Connect
+   * instance); `authTime` defaults to now.
+   */
+  bind(envId: string, appId: string, apiId: string, authTime?: Date, instanceId?: string): Binding;
   clearBindings(): void;
   /** Makes every IAM token issued so far expired. */
   expireTokens(): void;
@@ -105,7 +112,7 @@ export interface EmulatorControl {
 }
 
 export interface Emulator {
-  /** Base URL for both the ROMA Connect and the IAM endpoints. */
+  /** Base URL for the ROMA Connect, APIG and IAM endpoints. */
   url: string;
   /** What the control endpoints under `/_emulator/` require in {@link CONTROL_KEY_HEADER}. */
   controlKey: string;
@@ -117,35 +124,39 @@ export interface Emulator {
 
 interface Matched {
   route: Route;
+  /** The gateway of an app-auth route. */
+  family?: Family;
   params: string[];
 }
 
-const ROUTES: { method: string; pattern: RegExp; route: Route }[] = [
-  {
-    method: "GET",
-    pattern: /^\/v[12]\/([^/]+)\/apic\/instances\/([^/]+)\/app-auths\/binded-apis$/,
-    route: "list",
-  },
-  {
-    method: "GET",
-    pattern: /^\/v[12]\/([^/]+)\/apic\/instances\/([^/]+)\/app-auths\/binded-apps$/,
-    route: "list.apps",
-  },
-  {
-    method: "GET",
-    pattern: /^\/v[12]\/([^/]+)\/apic\/instances\/([^/]+)\/app-auths\/unbinded-apis$/,
-    route: "list.unbound",
-  },
-  {
-    method: "POST",
-    pattern: /^\/v2\/([^/]+)\/apic\/instances\/([^/]+)\/app-auths$/,
-    route: "authorize",
-  },
-  {
-    method: "DELETE",
-    pattern: /^\/v[12]\/([^/]+)\/apic\/instances\/([^/]+)\/app-auths\/([^/]+)$/,
-    route: "cancel",
-  },
+interface RouteEntry {
+  method: string;
+  pattern: RegExp;
+  route: Route;
+  family?: Family;
+}
+
+// The app-auth routes after `/app-auths`; `v1`: the route also has a `/v1/` form (where the family
+// keeps those).
+const APP_AUTH_ROUTES: { method: string; tail: string; route: Route; v1: boolean }[] = [
+  { method: "GET", tail: "/binded-apis", route: "list", v1: true },
+  { method: "GET", tail: "/binded-apps", route: "list.apps", v1: true },
+  { method: "GET", tail: "/unbinded-apis", route: "list.unbound", v1: true },
+  { method: "POST", tail: "", route: "authorize", v1: false },
+  { method: "DELETE", tail: "/([^/]+)", route: "cancel", v1: true },
+];
+
+const ROUTES: RouteEntry[] = [
+  ...FAMILIES.flatMap((family) =>
+    APP_AUTH_ROUTES.map(({ method, tail, route, v1 }) => ({
+      method,
+      route,
+      family,
+      pattern: new RegExp(
+        `^/${v1 && family.v1 ? "v[12]" : "v2"}/([^/]+)/${family.segment}/instances/([^/]+)/app-auths${tail}$`,
+      ),
+    })),
+  ),
   { method: "POST", pattern: /^\/v3\/auth\/tokens$/, route: "iam.token" },
   { method: "GET", pattern: /^\/v3\/projects$/, route: "iam.projects" },
 ];
@@ -161,7 +172,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     apps: new Map(seed.apps.map((a) => [a.id, a])),
     apis: new Map(seed.apis.map((a) => [a.id, a])),
     names: new Map([...seed.apps, ...seed.apis, ...seed.environments].map((x) => [x.id, x.name])),
-    store: new AuthStore(options.stateFile, now),
+    store: new AuthStore(options.stateFile, now, seed.instanceId),
     faults: new FaultPlan(options.faults),
     authority: new Authority(seed, now, options.tokenTtlMs ?? 24 * 3600_000),
     now,
@@ -200,14 +211,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         waiters.push({ route, count, resolve });
         wake();
       }),
-    unbind: (envId, appId, apiId) => {
-      const record = ctx.store.find(envId, appId, apiId);
-      return record !== undefined && ctx.store.remove(record.id) !== undefined;
+    unbind: (envId, appId, apiId, instanceId = seed.instanceId) => {
+      const record = ctx.store.find(instanceId, envId, appId, apiId);
+      return record !== undefined && ctx.store.remove(instanceId, record.id) !== undefined;
     },
-    bind: (envId, appId, apiId, authTime) => {
+    bind: (envId, appId, apiId, authTime, instanceId = seed.instanceId) => {
       const at = authTime?.getTime() ?? now();
       const record: StoredAuth = {
         id: randomUUID().replace(/-/g, ""),
+        instanceId,
         envId,
         appId,
         apiId,
@@ -308,7 +320,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       const fault = ctx.faults.throttled(matched.route, now()) ?? ctx.faults.pick(matched.route);
       const request = { method, rawPath, rawQuery, headers: req.headers, body };
       const answer =
-        fault && !fault.afterApplying ? undefined : routeAnswer(matched.route, decoded, request);
+        fault && !fault.afterApplying ? undefined : routeAnswer(matched, decoded, request);
       if (fault) {
         if (fault.kind === "drop") {
           req.socket.destroy();
@@ -343,23 +355,25 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
 
   function routeAnswer(
-    route: Route,
+    { route, family }: Matched,
     { params, query }: Decoded,
     request: Parameters<Authority["authenticate"]>[0],
   ): Answer {
     if (route === "iam.token") return iamToken(ctx, request.body);
     const caller = ctx.authority.authenticate(request);
     if (isRefusal(caller)) return errorAnswer(caller.status, caller.code, caller.message);
-    if (route === "iam.projects") return iamProjects(ctx, query);
+    // The IAM routes are the only ones without a gateway family.
+    if (!family) return iamProjects(ctx, query);
     const [projectId, instanceId, recordId] = params;
     return (
-      checkInstance(ctx, projectId, instanceId) ??
-      appAuthAnswer(route, caller, request.body, query, recordId)
+      checkInstance(ctx, family, projectId, instanceId) ??
+      appAuthAnswer(route, family, caller, request.body, query, recordId)
     );
   }
 
   function appAuthAnswer(
     route: Route,
+    family: Family,
     caller: Caller,
     body: Buffer,
     query: Map<string, string>,
@@ -367,15 +381,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   ): Answer {
     switch (route) {
       case "authorize":
-        return authorize(ctx, caller, body);
+        return authorize(ctx, family, caller, body);
       case "cancel":
-        return cancel(ctx, caller, recordId);
+        return cancel(ctx, family, caller, recordId);
       case "list.apps":
-        return listBoundApps(ctx, query);
+        return listBoundApps(ctx, family, query);
       case "list.unbound":
-        return listUnbound(ctx, query);
+        return listUnbound(ctx, family, query);
       default:
-        return listBound(ctx, query);
+        return listBound(ctx, family, query);
     }
   }
 
@@ -399,11 +413,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         return { status: 200, body: ctx.faults.current };
       case "POST unbind": {
         const b = json();
-        return { status: control.unbind(b.envId, b.appId, b.apiId) ? 200 : 404, body: {} };
+        return {
+          status: control.unbind(b.envId, b.appId, b.apiId, b.instanceId) ? 200 : 404,
+          body: {},
+        };
       }
       case "POST bind": {
         const b = json();
-        return { status: 201, body: control.bind(b.envId, b.appId, b.apiId) };
+        return {
+          status: 201,
+          body: control.bind(b.envId, b.appId, b.apiId, undefined, b.instanceId),
+        };
       }
       case "POST reset":
         control.resetLog();
@@ -483,7 +503,7 @@ const HTML_PAGE =
 function match(method: string, path: string): Matched | undefined {
   for (const r of ROUTES) {
     const m = r.method === method ? r.pattern.exec(path) : null;
-    if (m) return { route: r.route, params: m.slice(1) };
+    if (m) return { route: r.route, family: r.family, params: m.slice(1) };
   }
   return undefined;
 }

@@ -22,8 +22,11 @@ export class StateFile {
     private readonly snapshot: () => StoredAuth[],
   ) {}
 
-  /** The records saved in `path` (none when it does not exist); throws when it is not whole. */
-  static load(path: string): StoredAuth[] {
+  /**
+   * The records saved in `path` (none when it does not exist); throws when it is not whole. A
+   * record without `instanceId` (written before the emulator served APIG) gets `formerInstanceId`.
+   */
+  static load(path: string, formerInstanceId: string): StoredAuth[] {
     if (!existsSync(path)) return [];
     const text = readFileSync(path, "utf8");
     let records: unknown;
@@ -35,7 +38,9 @@ export class StateFile {
     if (!Array.isArray(records)) throw corrupt(path, "it has no list of records");
     const bad = records.findIndex((r) => !isStoredAuth(r));
     if (bad >= 0) throw corrupt(path, `record ${bad} lacks a field`);
-    return records as StoredAuth[];
+    return (records as Partial<StoredAuth>[]).map(
+      (r) => ({ instanceId: formerInstanceId, ...r }) as StoredAuth,
+    );
   }
 
   /** Notes a change: a snapshot follows within {@link SAVE_INTERVAL_MS}. */
@@ -104,6 +109,7 @@ function isStoredAuth(value: unknown): boolean {
     [r.id, r.envId, r.appId, r.apiId, r.authTime, r.authRole, r.authTunnel, r.visitParam].every(
       (f) => typeof f === "string",
     ) &&
+    (r.instanceId === undefined || typeof r.instanceId === "string") &&
     Array.isArray(r.authWhitelist) &&
     Array.isArray(r.authBlacklist) &&
     typeof r.createdAt === "number"

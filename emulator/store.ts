@@ -1,11 +1,14 @@
 /**
  * The emulator's authorization records: the truth, a view of it that may lag behind (eventual
- * consistency of `binded-apis`), and optional persistence to a JSON file.
+ * consistency of `binded-apis`), and optional persistence to a JSON file. Every record belongs to
+ * one gateway instance, and every read and write names the instance it is made on.
  */
 import { StateFile } from "./state-file";
 
 export interface StoredAuth {
   id: string;
+  /** The gateway instance (ROMA Connect's or APIG's) the record exists on. */
+  instanceId: string;
   envId: string;
   appId: string;
   apiId: string;
@@ -34,13 +37,18 @@ export class AuthStore {
   private deleted: Deleted[] = [];
   private readonly state?: StateFile;
 
-  /** Loads `file` when given (throwing when it is not whole) and keeps it up to date. */
+  /**
+   * Loads `file` when given (throwing when it is not whole) and keeps it up to date. Its records
+   * that name no instance were written before the emulator served APIG: they belong to
+   * `formerInstanceId` (ROMA Connect's instance).
+   */
   constructor(
     file: string | undefined,
     private readonly now: () => number,
+    formerInstanceId: string,
   ) {
     if (file) {
-      for (const record of StateFile.load(file)) this.index(record);
+      for (const record of StateFile.load(file, formerInstanceId)) this.index(record);
       this.state = new StateFile(file, () => this.all());
     }
   }
@@ -55,13 +63,9 @@ export class AuthStore {
     return this.state?.flush() ?? Promise.resolve();
   }
 
-  /** The record of a pair in an environment, if any. */
-  find(envId: string, appId: string, apiId: string): StoredAuth | undefined {
-    return this.byPair.get(pairIndex(envId, appId, apiId));
-  }
-
-  get(id: string): StoredAuth | undefined {
-    return this.live.get(id);
+  /** The record of a pair in an environment of an instance, if any. */
+  find(instanceId: string, envId: string, appId: string, apiId: string): StoredAuth | undefined {
+    return this.byPair.get(pairIndex(instanceId, envId, appId, apiId));
   }
 
   add(record: StoredAuth): void {
@@ -69,11 +73,12 @@ export class AuthStore {
     this.state?.changed();
   }
 
-  remove(id: string): StoredAuth | undefined {
+  /** Removes the record `id` if it exists on `instanceId`. */
+  remove(instanceId: string, id: string): StoredAuth | undefined {
     const record = this.live.get(id);
-    if (!record) return undefined;
+    if (record?.instanceId !== instanceId) return undefined;
     this.live.delete(id);
-    this.byPair.delete(pairIndex(record.envId, record.appId, record.apiId));
+    this.byPair.delete(pairKey(record));
     this.ordered.splice(position(this.ordered, record), 1);
     this.deleted.push({ record, deletedAt: this.now() });
     this.state?.changed();
@@ -86,13 +91,14 @@ export class AuthStore {
   }
 
   /**
-   * The records matching `where` that a reader sees when writes take `lagMs` to show (old
-   * deletions and new creations lag), in listing order.
+   * The records of `instanceId` matching `where` that a reader sees when writes take `lagMs` to
+   * show (old deletions and new creations lag), in listing order.
    */
-  visible(lagMs: number, where: (r: StoredAuth) => boolean): StoredAuth[] {
+  visible(instanceId: string, lagMs: number, where: (r: StoredAuth) => boolean): StoredAuth[] {
     const now = this.now();
     this.deleted = this.deleted.filter((d) => d.deletedAt + lagMs > now);
-    const shown = (r: StoredAuth) => r.createdAt + lagMs <= now && where(r);
+    const shown = (r: StoredAuth) =>
+      r.instanceId === instanceId && r.createdAt + lagMs <= now && where(r);
     const live = this.ordered.filter(shown);
     // Deleted records still shown are few (those of the last lagMs): only they are sorted.
     const ghosts = this.deleted
@@ -113,7 +119,7 @@ export class AuthStore {
 
   private index(record: StoredAuth): void {
     this.live.set(record.id, record);
-    this.byPair.set(pairIndex(record.envId, record.appId, record.apiId), record);
+    this.byPair.set(pairKey(record), record);
     this.ordered.splice(position(this.ordered, record), 0, record);
   }
 }
@@ -145,6 +151,10 @@ function merge(a: StoredAuth[], b: StoredAuth[]): StoredAuth[] {
   return out;
 }
 
-function pairIndex(envId: string, appId: string, apiId: string): string {
-  return `${envId}/${appId}/${apiId}`;
+function pairIndex(instanceId: string, envId: string, appId: string, apiId: string): string {
+  return `${instanceId}/${envId}/${appId}/${apiId}`;
+}
+
+function pairKey(r: StoredAuth): string {
+  return pairIndex(r.instanceId, r.envId, r.appId, r.apiId);
 }

@@ -67,12 +67,28 @@ function withoutAuthorization(headers: Record<string, string>): Record<string, s
   return rest;
 }
 
-/** The app-auth paths of an emulator's instance. */
-export function paths(emulator: Emulator) {
-  const base = `/${emulator.seed.projectId}/apic/instances/${emulator.seed.instanceId}/app-auths`;
+/**
+ * The gateways whose app-auth paths the emulator serves: ROMA Connect (`apic`, on the seed's
+ * `instanceId`) and the dedicated API Gateway (`apigw`, on its `apigInstanceId`).
+ */
+export type Family = "roma" | "apig";
+export const FAMILIES: readonly Family[] = ["roma", "apig"];
+
+/**
+ * The app-auth paths of an emulator's instance of `family`, written out here rather than taken
+ * from the emulator (the paths are what the tests check). DELETE uses `/v1/` on ROMA Connect (the
+ * seed's form) and `/v2/` on APIG, which has no `/v1/` form.
+ */
+export function paths(emulator: Emulator, family: Family = "roma") {
+  const { projectId, instanceId, apigInstanceId } = emulator.seed;
+  const [segment, instance] = family === "roma" ? ["apic", instanceId] : ["apigw", apigInstanceId];
+  const base = `/${projectId}/${segment}/instances/${instance}/app-auths`;
   return {
+    instanceId: instance,
     authorize: `/v2${base}`,
-    cancel: (id: string) => `/v1${base}/${id}`,
+    cancel: (id: string) => `/${family === "roma" ? "v1" : "v2"}${base}/${id}`,
     list: `/v2${base}/binded-apis`,
+    apps: `/v2${base}/binded-apps`,
+    unbound: `/v2${base}/unbinded-apis`,
   };
 }

@@ -4,7 +4,8 @@
  */
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { invokedAs, parseCommandLine } from "../../emulator/cli";
+import { startEmulator } from "../../emulator";
+import { describe as describeEmulator, invokedAs, parseCommandLine } from "../../emulator/cli";
 
 const CLI = join(__dirname, "../../dist/emulator/cli.js");
 
@@ -66,5 +67,22 @@ describe("emulator command line", () => {
     expect(invokedAs({}, join(process.cwd(), "dist/emulator/cli.js"))).toBe(
       "node dist/emulator/cli.js",
     );
+  });
+
+  it("prints the settings of both gateways: one URL, an instance for each", async () => {
+    const emu = await startEmulator();
+    try {
+      const text = describeEmulator(emu);
+      const { instanceId, apigInstanceId } = emu.seed;
+      expect(instanceId).not.toBe(apigInstanceId);
+      expect(text).toMatch(new RegExp(`^  instance id +${instanceId}$`, "m"));
+      expect(text).toMatch(new RegExp(`^  APIG instance id +${apigInstanceId}$`, "m"));
+      expect(text).toContain(`  pulumi config set roma:endpoint ${emu.url}\n`);
+      expect(text).toContain(`  pulumi config set apig:endpoint ${emu.url}\n`);
+      expect(text).toContain(`  pulumi config set instanceId ${instanceId}\n`);
+      expect(text).toContain(`instanceId ${apigInstanceId}`);
+    } finally {
+      await emu.close();
+    }
   });
 });

@@ -10,10 +10,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startEmulator, type Emulator } from "../../emulator";
+import { makeSeed, startEmulator, type Emulator } from "../../emulator";
 import { SAVE_INTERVAL_MS } from "../../emulator/state-file";
 import { AuthStore, type StoredAuth } from "../../emulator/store";
-import { call, paths } from "../helpers";
+import { call, paths, type Family } from "../helpers";
 
 const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 
@@ -105,11 +105,68 @@ describe("emulator state file", () => {
     }
   });
 
+  it("keeps each instance's records, and gives ROMA Connect those of a file written before APIG", async () => {
+    const seed = makeSeed({ apps: 2, apis: 1000 });
+    const app = seed.apps[0].id;
+    const [older, api] = seed.apis.map((a) => a.id);
+    // A record as the emulator wrote it before it served APIG: no instanceId.
+    const legacy = {
+      id: "0123456789abcdef0123456789abcdef",
+      envId: RELEASE,
+      appId: app,
+      apiId: older,
+      authTime: "2026-01-02T03:04:05.000Z",
+      authRole: "PROVIDER",
+      authTunnel: "NORMAL",
+      authWhitelist: [],
+      authBlacklist: [],
+      visitParam: "",
+      createdAt: Date.parse("2026-01-02T03:04:05.000Z"),
+    };
+    writeFileSync(stateFile, JSON.stringify({ records: [legacy] }));
+    const emu = await startEmulator({ stateFile, seed: { apps: 2, apis: 1000 } });
+    const listed = async (family: Family) =>
+      (
+        await call(emu, "GET", paths(emu, family).list, {
+          token: emu.seed.credentials.token,
+          query: [["app_id", app]],
+        })
+      ).body.auths as { id: string }[];
+    try {
+      expect((await listed("roma")).map((a) => a.id)).toEqual([legacy.id]);
+      expect(await listed("apig")).toEqual([]);
+      const created = await call(emu, "POST", paths(emu, "apig").authorize, {
+        token: emu.seed.credentials.token,
+        body: { env_id: RELEASE, app_ids: [app], api_ids: [api] },
+      });
+      expect(created.status).toBe(201);
+    } finally {
+      await emu.close();
+    }
+    const again = await startEmulator({ stateFile, seed: { apps: 2, apis: 1000 } });
+    try {
+      expect(
+        again.control
+          .bindings()
+          .map((b) => [b.apiId, b.instanceId])
+          .sort(),
+      ).toEqual(
+        [
+          [older, seed.instanceId],
+          [api, seed.apigInstanceId],
+        ].sort(),
+      );
+    } finally {
+      await again.close();
+    }
+  });
+
   it("batches writes: 10,000 changes in a row make one snapshot", async () => {
-    const store = new AuthStore(stateFile, () => 0);
+    const store = new AuthStore(stateFile, () => 0, "i1");
     for (let i = 0; i < 10_000; i++) {
       store.add({
         id: `r${i}`,
+        instanceId: "i1",
         envId: RELEASE,
         appId: "a",
         apiId: `api${i}`,

@@ -1,10 +1,11 @@
 /**
- * The emulator against Huawei's official ROMA Connect specification (the models of the official
- * SDKs): every field of `ApiAuthInfo` and `ApiOutline` with its type, the filters and paging of the
- * three listings, and DELETE under both `/v1/` (the seed) and `/v2/` (the specification).
+ * The emulator against Huawei's official ROMA Connect and APIG specifications (the models of the
+ * official SDKs): every field of `ApiAuthRelations`, `ApiAuthInfo` and `ApiOutline` with its type,
+ * the filters and paging of the three listings, and DELETE under both `/v1/` (the seed) and `/v2/`
+ * (the specification) on ROMA Connect, under `/v2/` on APIG. Every test runs on both path families.
  */
 import { startEmulator, type Emulator } from "../../emulator";
-import { call, paths } from "../helpers";
+import { call, FAMILIES, paths, type Family } from "../helpers";
 
 const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 
@@ -35,6 +36,36 @@ const API_AUTH_INFO: Record<string, WireType> = {
   env_name: "string",
   app_id: "string",
 };
+
+// The create answer's record, less `auth_result` (checked by the tests that read it).
+const API_AUTH_RELATIONS: Record<string, WireType> = {
+  id: "string",
+  api_id: "string",
+  app_id: "string",
+  auth_time: "date-time",
+  auth_role: "string",
+  auth_tunnel: "string",
+  auth_whitelist: "string[]",
+  auth_blacklist: "string[]",
+  visit_params: "string",
+};
+
+// What only ROMA Connect answers: APIG's models declare these fields "not supported", and the
+// emulator leaves them out of APIG's answers so that a provider relying on them is caught.
+const ROMA_ONLY = [
+  "auth_tunnel",
+  "auth_whitelist",
+  "auth_blacklist",
+  "visit_param",
+  "visit_params",
+  "roma_app_type",
+];
+
+function shapeOf(family: Family, shape: Record<string, WireType>): Record<string, WireType> {
+  return family === "roma"
+    ? shape
+    : Object.fromEntries(Object.entries(shape).filter(([name]) => !ROMA_ONLY.includes(name)));
+}
 
 const API_OUTLINE: Record<string, WireType> = {
   auth_type: "string",
@@ -71,7 +102,7 @@ interface Page {
   apis?: Record<string, unknown>[];
 }
 
-describe("emulator against the official specification", () => {
+describe.each(FAMILIES)("emulator against the official specification (%s)", (family) => {
   let emu: Emulator;
   let token: string;
   let base: string;
@@ -82,13 +113,13 @@ describe("emulator against the official specification", () => {
   beforeEach(async () => {
     emu = await startEmulator({ seed: { apps: 3, apis: 30 } });
     token = emu.seed.credentials.token;
-    base = paths(emu).list.replace(/\/binded-apis$/, "");
+    base = paths(emu, family).list.replace(/\/binded-apis$/, "");
     apps = emu.seed.apps.map((a) => a.id);
     apis = emu.seed.apis.map((a) => a.id);
     test = emu.seed.environments[1].id;
     // app 0: every API in RELEASE and the first two in TEST; app 1: the first API in RELEASE.
     const authorize = (body: unknown) =>
-      call(emu, "POST", paths(emu).authorize, { token, body }).then((a) =>
+      call(emu, "POST", paths(emu, family).authorize, { token, body }).then((a) =>
         expect(a.status).toBe(201),
       );
     await authorize({ env_id: RELEASE, app_ids: [apps[0]], api_ids: apis });
@@ -122,12 +153,28 @@ describe("emulator against the official specification", () => {
   };
   const seedApi = (id: unknown) => emu.seed.apis.find((a) => a.id === id)!;
 
+  describe("create", () => {
+    it("answers every ApiAuthRelations field with its official type", async () => {
+      const answer = await call(emu, "POST", paths(emu, family).authorize, {
+        token,
+        body: { env_id: test, app_ids: [apps[2]], api_ids: apis.slice(0, 2) },
+      });
+      expect(answer.status).toBe(201);
+      const auths = answer.body.auths as Record<string, unknown>[];
+      expect(auths).toHaveLength(2);
+      for (const { auth_result: result, ...record } of auths) {
+        expectShape(record, shapeOf(family, API_AUTH_RELATIONS));
+        expect(result).toMatchObject({ status: "SUCCESS", app_name: emu.seed.apps[2].name });
+      }
+    });
+  });
+
   describe("binded-apis", () => {
     it("answers every ApiAuthInfo field with its official type, consistent with the seed", async () => {
       const page = await get("binded-apis", [["app_id", apps[1]]]);
       expect(page.body.total).toBe(1);
       const record = page.body.auths![0];
-      expectShape(record, API_AUTH_INFO);
+      expectShape(record, shapeOf(family, API_AUTH_INFO));
       const api = emu.seed.apis[0];
       expect(record).toMatchObject({
         api_id: api.id,
@@ -144,7 +191,10 @@ describe("emulator against the official specification", () => {
         env_id: RELEASE,
         env_name: "RELEASE",
       });
-      expect(["subscription", "integration"]).toContain(record.roma_app_type);
+      // APIG leaves the ROMA app type out (expectShape checked that the field is absent).
+      expect(record.roma_app_type).toEqual(
+        family === "roma" ? expect.stringMatching(/^(subscription|integration)$/) : undefined,
+      );
       expect(record.publish_id).toMatch(/^[0-9a-f]{32}$/);
     });
 
@@ -221,8 +271,10 @@ describe("emulator against the official specification", () => {
     it("lists in creation order, a record bound with an earlier time first", async () => {
       const before = (await all("binded-apis", [["app_id", apps[2]]], 500)).length;
       expect(before).toBe(0);
-      const later = emu.control.bind(RELEASE, apps[2], apis[5]);
-      const earlier = emu.control.bind(RELEASE, apps[2], apis[6], new Date(Date.now() - 3600_000));
+      const instance = paths(emu, family).instanceId;
+      const later = emu.control.bind(RELEASE, apps[2], apis[5], undefined, instance);
+      const hourAgo = new Date(Date.now() - 3600_000);
+      const earlier = emu.control.bind(RELEASE, apps[2], apis[6], hourAgo, instance);
       const listed = await all("binded-apis", [["app_id", apps[2]]], 1);
       expect(listed.map((r) => r.id)).toEqual([earlier.id, later.id]);
     });
@@ -233,7 +285,9 @@ describe("emulator against the official specification", () => {
       emu.control.setFaults({ visibilityLagMs: 60_000 });
       const ordered = (await all("binded-apis", [["app_id", apps[0]]], 500)).map((r) => r.id);
       const gone = ordered[3] as string;
-      expect((await call(emu, "DELETE", paths(emu).cancel(gone), { token })).status).toBe(204);
+      expect((await call(emu, "DELETE", paths(emu, family).cancel(gone), { token })).status).toBe(
+        204,
+      );
       const lagging = (await all("binded-apis", [["app_id", apps[0]]], 500)).map((r) => r.id);
       expect(lagging).toEqual(ordered);
       emu.control.setClockSkew(240_000);
@@ -246,7 +300,7 @@ describe("emulator against the official specification", () => {
     it("pages the apps bound to an API, as ApiAuthInfo records", async () => {
       const records = await all("binded-apps", [["api_id", apis[0]]], 1);
       expect(records).toHaveLength(3);
-      for (const r of records) expectShape(r, API_AUTH_INFO);
+      for (const r of records) expectShape(r, shapeOf(family, API_AUTH_INFO));
       expect(records.map((r) => `${String(r.app_id)}@${String(r.env_id)}`).sort()).toEqual(
         [`${apps[0]}@${RELEASE}`, `${apps[0]}@${test}`, `${apps[1]}@${RELEASE}`].sort(),
       );
@@ -332,7 +386,7 @@ describe("emulator against the official specification", () => {
           ["api_id", apis[4]],
         ])
       ).body.apis!;
-      await call(emu, "POST", paths(emu).authorize, {
+      await call(emu, "POST", paths(emu, family).authorize, {
         token,
         body: { env_id: RELEASE, app_ids: [apps[1]], api_ids: [apis[4]] },
       });
@@ -387,21 +441,33 @@ describe("emulator against the official specification", () => {
   });
 
   describe("DELETE", () => {
-    it.each(["v1", "v2"])("cancels a record under /%s/", async (version) => {
+    const versions = family === "roma" ? ["v1", "v2"] : ["v2"];
+    it.each(versions)("cancels a record under /%s/", async (version) => {
       const [record] = (
         await get("binded-apis", [
           ["app_id", apps[1]],
           ["env_id", RELEASE],
         ])
       ).body.auths!;
-      const path = paths(emu)
+      const path = paths(emu, family)
         .cancel(record.id as string)
-        .replace("/v1/", `/${version}/`);
+        .replace(/^\/v[12]\//, `/${version}/`);
       expect(path).toContain(`/${version}/`);
       expect((await call(emu, "DELETE", path, { token })).status).toBe(204);
       expect(emu.control.bindings().some((b) => b.id === record.id)).toBe(false);
       const again = await call(emu, "DELETE", path, { token });
       expect([again.status, again.body.error_code]).toEqual([404, "APIG.3009"]);
+    });
+
+    it("has a /v1/ form only on ROMA Connect", async () => {
+      const [record] = emu.control.bindings().filter((b) => b.appId === apps[1]);
+      const v1 = paths(emu, family)
+        .cancel(record.id)
+        .replace(/^\/v[12]\//, "/v1/");
+      const answer = await call(emu, "DELETE", v1, { token });
+      expect([answer.status, answer.body.error_code]).toEqual(
+        family === "roma" ? [204, undefined] : [404, "APIG.0101"],
+      );
     });
   });
 });
