@@ -210,6 +210,8 @@ export function emulatorConfig(
 ): Record<string, ConfigValue> {
   return {
     "roma:endpoint": emulator.url,
+    // The same server serves APIG's paths.
+    "apig:endpoint": emulator.url,
     "roma:authUrl": emulator.url,
     "roma:region": emulator.seed.region,
     "roma:projectId": emulator.seed.projectId,
