@@ -158,7 +158,7 @@ export function checkInputs(
 ): CheckResult {
   const failures = new Failures();
   const fail = (property: string, reason: string) => failures.add(property, reason);
-  unknownNames(news, failures);
+  unknownNames(news, news.gateway === "apig" ? "apig" : "roma", failures);
   const checked: Record<string, unknown> = {};
   for (const name of FIELD_NAMES) {
     // On APIG a ROMA-only input is refused, and gets no default: its state never holds one.
@@ -174,7 +174,11 @@ export function checkInputs(
 }
 
 // Names every input the table does not hold (the host's `__provider` aside).
-function unknownNames(news: Record<string, unknown>, failures: Failures): void {
+function unknownNames(news: Record<string, unknown>, gateway: Gateway, failures: Failures): void {
+  const [resource, inputs] =
+    gateway === "apig"
+      ? ["ApigAppAuthorization", INPUT_NAMES.filter((n) => !isRomaOnly(n))]
+      : ["AppAuthorization", INPUT_NAMES];
   for (const key of Object.keys(news)) {
     if (key === "__provider" || Object.hasOwn(FIELDS, key)) continue;
     // A name of any length may come in; a message writes a bounded one.
@@ -183,7 +187,7 @@ function unknownNames(news: Record<string, unknown>, failures: Failures): void {
       name,
       CREDENTIAL_KEYS.test(key)
         ? `${name} is not an input: credentials must never be resource inputs (they would be stored in the state). Set them in the stack config (roma:token, roma:accessKey, roma:secretKey) or the environment.`
-        : `${name} is not an input of AppAuthorization; the inputs are ${INPUT_NAMES.join(", ")}.`,
+        : `${name} is not an input of ${resource}; the inputs are ${inputs.join(", ")}.`,
       "inputs that AppAuthorization does not take",
     );
   }

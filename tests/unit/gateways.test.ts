@@ -87,6 +87,26 @@ describe.each(GATEWAYS)("gateway %s", (gateway) => {
     );
   });
 
+  it("check names the inputs of the gateway's resource class when given another", () => {
+    const { failures } = checkInputs({ ...given, tunnel: "GREEN" }, withRegion);
+    const [resource, inputs] =
+      gateway === "roma"
+        ? [
+            "AppAuthorization",
+            "instanceId, envId, appIds, apiIds, authTunnel, authWhitelist, authBlacklist, visitParams, adoptExisting, region, projectId",
+          ]
+        : [
+            "ApigAppAuthorization",
+            "instanceId, envId, appIds, apiIds, adoptExisting, region, projectId",
+          ];
+    expect(failures).toStrictEqual([
+      {
+        property: "tunnel",
+        reason: `tunnel is not an input of ${resource}; the inputs are ${inputs}.`,
+      },
+    ]);
+  });
+
   it("the create body carries the ROMA-only options on ROMA Connect only", () => {
     const body = createAuthBody("E", ["a1"], ["p1"], options, gateway);
     const plain = { env_id: "E", app_ids: ["a1"], api_ids: ["p1"] };
