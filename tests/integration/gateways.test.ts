@@ -124,6 +124,13 @@ describe.each(GATEWAYS)("gateway %s against the emulator", (gateway: Gateway) =>
     await expect(provider.create(await inputs())).rejects.toThrow(
       new RegExp(`The URL http://127.0.0.1:\\d+ comes from ${setting}`),
     );
+    // A refresh that meets one says it ran with the settings stored at the last up.
+    emu.control.setFaults({});
+    const { id, outs } = await provider.create(await inputs());
+    emu.control.setFaults({ next: [{ route: "list", count: 10, fault: FAULTS.html() }] });
+    await expect(provider.read(id, outs)).rejects.toThrow(
+      new RegExp(`comes from ${setting}[^]*If this is \`pulumi refresh\` or \`pulumi destroy\``),
+    );
   });
 });
 
