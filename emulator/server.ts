@@ -72,7 +72,10 @@ export interface LogEntry {
   ms: number;
 }
 
-/** An authorization record as it exists (not as a lagging read shows it). */
+/**
+ * An authorization record as it exists (not as a lagging read shows it), on the instance
+ * `instanceId` (the seed's ROMA Connect or APIG instance).
+ */
 export type Binding = Omit<StoredAuth, "createdAt">;
 
 /** Steering and inspecting a running emulator. */
@@ -83,7 +86,7 @@ export interface EmulatorControl {
   faults(): FaultSettings;
   /** Faults injected so far, by kind. */
   injected(): Record<string, number>;
-  /** Every record that exists now. */
+  /** Every record that exists now, on both instances. */
   bindings(): Binding[];
   /** Requests per route since the last `resetLog`. */
   counts(): Partial<Record<Route, number>>;

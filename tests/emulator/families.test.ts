@@ -115,6 +115,25 @@ describe.each(FAMILIES)("the %s path family", (family) => {
     expect(await listed(family)).toEqual([]);
   });
 
+  it("binds and unbinds over HTTP on the instance named", async () => {
+    const control = (action: string, body: unknown) =>
+      fetch(`${emu.url}/_emulator/${action}`, {
+        method: "POST",
+        headers: { "X-Emulator-Key": emu.controlKey },
+        body: JSON.stringify(body),
+      });
+    const pair = { envId: RELEASE, appId: app, apiId: api };
+    const bound = await control("bind", { ...pair, instanceId: p.instanceId });
+    expect(bound.status).toBe(201);
+    const binding = (await bound.json()) as { id: string; instanceId: string };
+    expect(binding.instanceId).toBe(p.instanceId);
+    expect(await listed(family)).toEqual([binding.id]);
+    const elsewhere = { ...pair, instanceId: paths(emu, other(family)).instanceId };
+    expect((await control("unbind", elsewhere)).status).toBe(404);
+    expect((await control("unbind", { ...pair, instanceId: p.instanceId })).status).toBe(200);
+    expect(emu.control.bindings()).toEqual([]);
+  });
+
   it("accepts a request signed with AK/SK, and refuses one signed with a wrong key", async () => {
     const c = emu.seed.credentials;
     const signed = await call(emu, "POST", p.authorize, {
@@ -144,12 +163,60 @@ describe.each(FAMILIES)("the %s path family", (family) => {
     expect((await call(emu, "GET", p.list, { token, query: [["app_id", app]] })).status).toBe(200);
   });
 
+  it("answers a SKIPPED pair's record, when told to, in the shape of a created one", async () => {
+    emu.control.setFaults({ skippedCarriesId: true });
+    const [created] = (await authorize()).body.auths as Record<string, unknown>[];
+    const [skipped] = (await authorize()).body.auths as Record<string, unknown>[];
+    expect(skipped).toEqual({
+      ...created,
+      auth_result: { ...(created.auth_result as object), status: "SKIPPED" },
+    });
+  });
+
+  it("shows a deletion late on its own instance only", async () => {
+    emu.control.setFaults({ visibilityLagMs: 5000 });
+    const [record] = (await authorize()).body.auths as { id: string }[];
+    clock.advance(5000);
+    expect(await listed(family)).toEqual([record.id]);
+    expect((await call(emu, "DELETE", p.cancel(record.id), { token })).status).toBe(204);
+    // The lagging view still shows the deleted record here, and never showed it there.
+    expect(await listed(family)).toEqual([record.id]);
+    expect(await listed(other(family))).toEqual([]);
+    clock.advance(5000);
+    expect(await listed(family)).toEqual([]);
+  });
+
+  it("shares the tenant throttle with the other family", async () => {
+    emu.control.setFaults({ throttle: { perSecond: 1, burst: 1 } });
+    const there = paths(emu, other(family)).list;
+    expect((await call(emu, "GET", there, { token, query: [["app_id", app]] })).status).toBe(200);
+    const here = await call(emu, "GET", p.list, { token, query: [["app_id", app]] });
+    expect([here.status, here.body.error_code]).toEqual([429, "APIG.0308"]);
+  });
+
   it("dates its records by the emulator's clock", async () => {
     clock.advance(90_000);
     const created = await authorize();
     expect((created.body.auths as { auth_time: string }[])[0].auth_time).toBe(
       "2026-06-01T08:01:30.000Z",
     );
+  });
+});
+
+describe("the control API without an instance", () => {
+  it("binds and unbinds on the ROMA Connect instance, as before APIG", async () => {
+    const emu = await startEmulator({ seed: { apps: 1, apis: 1 } });
+    try {
+      const [app, api] = [emu.seed.apps[0].id, emu.seed.apis[0].id];
+      expect(emu.control.bind(RELEASE, app, api).instanceId).toBe(emu.seed.instanceId);
+      expect(emu.control.unbind(RELEASE, app, api)).toBe(true);
+      const headers = { "X-Emulator-Key": emu.controlKey };
+      const body = JSON.stringify({ envId: RELEASE, appId: app, apiId: api });
+      const bound = await fetch(`${emu.url}/_emulator/bind`, { method: "POST", headers, body });
+      expect(((await bound.json()) as { instanceId: string }).instanceId).toBe(emu.seed.instanceId);
+    } finally {
+      await emu.close();
+    }
   });
 });
 
@@ -165,6 +232,9 @@ describe("the APIG family's create body", () => {
     ["auth_whitelist", []],
     ["auth_blacklist", []],
     ["visit_params", []],
+    // The spellings of ROMA-only fields in answers: a client echoing a record back is caught too.
+    ["visit_param", ""],
+    ["roma_app_type", "integration"],
   ])("refuses %s (ROMA Connect only) with 400 APIG.2012 naming it", async (name, value) => {
     const body = {
       env_id: RELEASE,

@@ -262,6 +262,27 @@ describe("emulator state file", () => {
       ["cut short", '{"records":[\n{"id":"a","envId":"e"'],
       ["without records", '{"recs":[]}'],
       ["with a broken record", '{"records":[{"id":"a"}]}'],
+      [
+        "with a record whose instance is not a string",
+        JSON.stringify({
+          records: [
+            {
+              id: "a",
+              instanceId: 7,
+              envId: RELEASE,
+              appId: "b",
+              apiId: "c",
+              authTime: "2026-01-02T03:04:05.000Z",
+              authRole: "PROVIDER",
+              authTunnel: "NORMAL",
+              authWhitelist: [],
+              authBlacklist: [],
+              visitParam: "",
+              createdAt: 0,
+            },
+          ],
+        }),
+      ],
     ])("fails start-up when %s, naming the file and what to do", async (_what, text) => {
       writeFileSync(stateFile, text);
       // An emulator that starts anyway is closed, so that a failure cannot keep jest running.

@@ -1,10 +1,11 @@
 /**
  * The emulator under hostile or broken clients: the body limit (answered before the rest is read),
- * malformed percent-encoding (400, logged), and control endpoints that answer only the control key.
+ * malformed percent-encoding (400, logged), and control endpoints that answer only the control key,
+ * on both gateways' path families.
  */
 import { request } from "node:http";
 import { startEmulator, type Emulator } from "../../emulator";
-import { call, paths } from "../helpers";
+import { call, FAMILIES, paths } from "../helpers";
 
 const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 
@@ -43,7 +44,8 @@ function rawRequest(
 // An emulator that waits for a body it should refuse would hang: fail fast instead.
 jest.setTimeout(20_000);
 
-describe("emulator robustness", () => {
+// On the path family of each gateway (ROMA Connect's and APIG's).
+describe.each(FAMILIES)("emulator robustness (%s)", (family) => {
   let emu: Emulator;
   beforeEach(async () => {
     emu = await startEmulator({ maxBodyBytes: 4096 });
@@ -52,7 +54,7 @@ describe("emulator robustness", () => {
 
   describe("body limit", () => {
     it("answers a declared 300 MB body 413 at once, without reading it, and logs it", async () => {
-      const answer = await rawRequest(emu, "POST", paths(emu).authorize, {
+      const answer = await rawRequest(emu, "POST", paths(emu, family).authorize, {
         "Content-Type": "application/json",
         "Content-Length": 300 * 1024 * 1024,
       });
@@ -71,7 +73,7 @@ describe("emulator robustness", () => {
       const answer = await rawRequest(
         emu,
         "POST",
-        paths(emu).authorize,
+        paths(emu, family).authorize,
         { "Content-Type": "application/json", "Transfer-Encoding": "chunked" },
         chunks,
       );
@@ -86,15 +88,17 @@ describe("emulator robustness", () => {
       });
       const at = body.padEnd(4096, " ");
       const token = emu.seed.credentials.token;
-      expect((await call(emu, "POST", paths(emu).authorize, { token, body: at })).status).toBe(201);
-      const over = await call(emu, "POST", paths(emu).authorize, { token, body: `${at} ` });
+      expect(
+        (await call(emu, "POST", paths(emu, family).authorize, { token, body: at })).status,
+      ).toBe(201);
+      const over = await call(emu, "POST", paths(emu, family).authorize, { token, body: `${at} ` });
       expect([over.status, over.body.error_code]).toEqual([413, "APIG.0201"]);
     });
 
     it("defaults to 1 MiB", async () => {
       const big = await startEmulator();
       try {
-        const answer = await rawRequest(big, "POST", paths(big).authorize, {
+        const answer = await rawRequest(big, "POST", paths(big, family).authorize, {
           "Content-Length": 1024 * 1024 + 1,
         });
         expect(answer.body.error_msg).toBe("Request entity too large: the limit is 1048576 bytes");
@@ -106,9 +110,14 @@ describe("emulator robustness", () => {
 
   describe("malformed percent-encoding", () => {
     it.each([
-      ["the query", (e: Emulator) => `${paths(e).list}?app_id=%E0%A4%A&limit=5`, "app_id", "list"],
-      ["a query name", (e: Emulator) => `${paths(e).list}?app_id=x&%ZZ=1`, "%ZZ", "list"],
-      ["the path", (e: Emulator) => paths(e).cancel("%E0%A4%A"), "path", "cancel"],
+      [
+        "the query",
+        (e: Emulator) => `${paths(e, family).list}?app_id=%E0%A4%A&limit=5`,
+        "app_id",
+        "list",
+      ],
+      ["a query name", (e: Emulator) => `${paths(e, family).list}?app_id=x&%ZZ=1`, "%ZZ", "list"],
+      ["the path", (e: Emulator) => paths(e, family).cancel("%E0%A4%A"), "path", "cancel"],
     ] as const)("in %s answers 400 APIG.2012 and is logged", async (_what, path, name, route) => {
       const method = route === "cancel" ? "DELETE" : "GET";
       const answer = await rawRequest(emu, method, path(emu), {
