@@ -32,8 +32,10 @@ export function decideDiff(
   settings: { region?: string; projectId?: string },
 ): DiffDecision {
   const olds = readOutputs(stored);
+  // An APIG resource's checked inputs lack the ROMA-only ones, which its outputs read as defaults.
+  const next: Record<string, unknown> = { ...news, ...readFields(news) };
   const effective: Record<string, unknown> = {
-    ...news,
+    ...next,
     region: news.region ?? settings.region,
     projectId: news.projectId ?? settings.projectId ?? olds.projectId,
   };
@@ -42,7 +44,7 @@ export function decideDiff(
   // from inputs that are all known.
   const changes =
     replaces.length > 0 ||
-    UPDATING_INPUTS.some((key) => differs(olds[key], news[key])) ||
+    UPDATING_INPUTS.some((key) => differs(olds[key], next[key])) ||
     recordsDrifted(olds, news);
   return { changes, replaces, deleteBeforeReplace: false };
 }

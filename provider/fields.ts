@@ -8,6 +8,16 @@
  */
 import type { AuthTunnel, VisitParam } from "./types";
 
+/**
+ * The gateways whose app authorizations the package manages: ROMA Connect's API management
+ * (`AppAuthorization`) and Huawei Cloud's dedicated API Gateway, APIG (`ApigAppAuthorization`).
+ * Both serve the same API under another path; APIG's takes fewer inputs (see {@link FieldSpec.romaOnly}).
+ */
+export const GATEWAYS = ["roma", "apig"] as const;
+
+/** A gateway (see {@link GATEWAYS}); a resource without one is ROMA Connect's. */
+export type Gateway = (typeof GATEWAYS)[number];
+
 /** What a field holds, by name (the TypeScript type of each is {@link FieldTypes}). */
 export interface FieldTypes {
   string: string;
@@ -15,6 +25,7 @@ export interface FieldTypes {
   boolean: boolean;
   AuthTunnel: AuthTunnel;
   "VisitParam[]": VisitParam[];
+  Gateway: Gateway;
 }
 
 /** One input of `AppAuthorization`. */
@@ -37,6 +48,16 @@ export interface FieldSpec {
    */
   id?: true;
   /**
+   * Whether only ROMA Connect takes it: APIG's create body (`ApiAuthCreate`) has `env_id`, `app_ids`
+   * and `api_ids` only, so `check` refuses it on APIG and fills no default for it there.
+   */
+  romaOnly?: true;
+  /**
+   * Whether the resource class sets it, not the user: it is no member of the Args interface, no
+   * row of the README's inputs table and no name `check` offers.
+   */
+  hidden?: true;
+  /**
    * Its documentation: the Args interface's TSDoc and the README's inputs table, where
    * {@link fieldDoc} adds what a change of it does.
    */
@@ -45,6 +66,13 @@ export interface FieldSpec {
 
 /** The inputs, in the order `check` judges them (later rules read earlier fields). */
 export const FIELDS = {
+  gateway: {
+    type: "Gateway",
+    required: false,
+    change: "replaces",
+    hidden: true,
+    doc: "The gateway, set by the resource class: absent for ROMA Connect, `apig` for `ApigAppAuthorization`.",
+  },
   instanceId: {
     type: "string",
     required: true,
@@ -82,6 +110,7 @@ export const FIELDS = {
     default: "NORMAL",
     change: "updates",
     bind: true,
+    romaOnly: true,
     wire: "auth_tunnel",
     doc: "`NORMAL` (default) or `GREEN`, the green channel that lets whitelisted addresses call without authentication. A change rebinds every pair.",
   },
@@ -91,6 +120,7 @@ export const FIELDS = {
     default: [],
     change: "updates",
     bind: true,
+    romaOnly: true,
     wire: "auth_whitelist",
     doc: 'Green-channel whitelist: IP addresses or ranges. Only with `authTunnel: "GREEN"`.',
   },
@@ -100,6 +130,7 @@ export const FIELDS = {
     default: [],
     change: "updates",
     bind: true,
+    romaOnly: true,
     wire: "auth_blacklist",
     doc: 'Green-channel blacklist: IP addresses or ranges. Only with `authTunnel: "GREEN"`.',
   },
@@ -109,6 +140,7 @@ export const FIELDS = {
     default: [],
     change: "updates",
     bind: true,
+    romaOnly: true,
     doc: "Access parameters per API (and optionally per app). A change rebinds only the pairs whose parameters changed.",
   },
   adoptExisting: {
@@ -155,8 +187,38 @@ export function fieldsThat(change: FieldSpec["change"]): FieldName[] {
   return FIELD_NAMES.filter((name) => FIELDS[name].change === change);
 }
 
+/** The inputs the user gives (every field but the {@link FieldSpec.hidden} ones), in order. */
+export const USER_FIELDS = FIELD_NAMES.filter(
+  (name): name is UserFieldName => !("hidden" in FIELDS[name]),
+);
+
+/** The name of an input the user gives. */
+export type UserFieldName = {
+  [K in FieldName]: Spec<K> extends { hidden: true } ? never : K;
+}[FieldName];
+
+/** The inputs only ROMA Connect takes (see {@link FieldSpec.romaOnly}). */
+export const ROMA_ONLY_FIELDS = FIELD_NAMES.filter(
+  (name): name is RomaOnlyField => "romaOnly" in FIELDS[name],
+);
+
+/** The name of an input only ROMA Connect takes. */
+export type RomaOnlyField = {
+  [K in FieldName]: Spec<K> extends { romaOnly: true } ? K : never;
+}[FieldName];
+
+/** Whether `name` is an input only ROMA Connect takes. */
+export function isRomaOnly(name: string): name is RomaOnlyField {
+  return (ROMA_ONLY_FIELDS as readonly string[]).includes(name);
+}
+
+/** The gateway a resource's properties name: ROMA Connect's unless they say `apig`. */
+export function gatewayOf(props: object): Gateway {
+  return (props as { gateway?: unknown }).gateway === "apig" ? "apig" : "roma";
+}
+
 /** The inputs that name what the records are for (see {@link FieldSpec.id}). */
-export const ID_FIELDS = FIELD_NAMES.filter((name) => "id" in FIELDS[name]);
+export const ID_FIELDS = USER_FIELDS.filter((name) => "id" in FIELDS[name]);
 
 const CHANGE_DOC: Record<FieldSpec["change"], string> = {
   replaces: "Changing it replaces the resource.",

@@ -6,7 +6,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { randomBytes } from "node:crypto";
 import { decideDiff } from "./diff";
-import { BIND_FIELDS, pick } from "./fields";
+import { BIND_FIELDS, pick, type Gateway } from "./fields";
 import { debug, timed } from "./log";
 import { Journal, type JournalWrite } from "./journal";
 import {
@@ -272,6 +272,7 @@ interface Session {
 }
 
 async function session(where: {
+  gateway?: Gateway;
   instanceId: string;
   envId: string;
   region?: string;

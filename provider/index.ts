@@ -1,5 +1,6 @@
 /**
- * Pulumi dynamic resource for Huawei Cloud ROMA Connect app authorizations.
+ * Pulumi dynamic resources for Huawei Cloud app authorizations: ROMA Connect's (`AppAuthorization`)
+ * and the dedicated API Gateway's, APIG (`ApigAppAuthorization`).
  *
  * The modules of `provider/` in layers, lowest first; a module imports its own layer and those
  * below, never one above (`eslint.config.mjs`, `LAYERS`, keeps it):
@@ -11,7 +12,7 @@
  * 4. `settings`: the provider's settings.
  * 5. planning, pure: `plan`, `diff`, `validate`, `state`, `journal`.
  * 6. ROMA: `wire` (the API's shapes), `roma-errors` (what each error code means), `roma-api` (the
- *    requests, `Target`, `RomaTransport`).
+ *    requests of both gateways, `Target`, `RomaTransport`).
  * 7. `runtime`: what the provider process shares.
  * 8. `operations`: binding, unbinding, listing, reconciling.
  * 9. `handlers`: the dynamic provider's methods.
@@ -19,7 +20,13 @@
  *
  * @packageDocumentation
  */
-export { AppAuthorization, type AppAuthorizationArgs } from "./resource";
+export {
+  ApigAppAuthorization,
+  AppAuthorization,
+  type ApigAppAuthorizationArgs,
+  type ApigAuthorizationRecord,
+  type AppAuthorizationArgs,
+} from "./resource";
 export { AppAuthorizationProvider } from "./provider";
 export { expandAuthorizations, type RecordContext } from "./state";
 export type {

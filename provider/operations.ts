@@ -274,7 +274,7 @@ export class Bindings {
     return [first, ...rest]
       .flatMap((page) => page.auths)
       .filter((item) => item.app_id === appId && (!item.env_id || item.env_id === this.envId))
-      .map(recordFromInfo);
+      .map((item) => recordFromInfo(item, this.api.target.gateway));
   }
 
   private async bindRound(
@@ -404,7 +404,10 @@ export class Bindings {
   ): BindOutcome | PairToBind {
     const status = statusOf(item);
     if (status === "SUCCESS" && item?.id) {
-      return { ...empty(), records: [recordFromRelation({ ...item, id: item.id })] };
+      return {
+        ...empty(),
+        records: [recordFromRelation({ ...item, id: item.id }, this.api.target.gateway)],
+      };
     }
     if (status === "SKIPPED") return this.readSkipped(pair, item!, ctx);
     if (madeNothing(status)) return this.lose([pair], serviceFailure(status!, item!.auth_result!));
@@ -419,7 +422,9 @@ export class Bindings {
     ctx: BindContext,
   ): BindOutcome | PairToBind {
     const existing =
-      item.id && item.auth_time ? recordFromRelation({ ...item, id: item.id }) : undefined;
+      item.id && item.auth_time
+        ? recordFromRelation({ ...item, id: item.id }, this.api.target.gateway)
+        : undefined;
     if (existing && this.claims(pair, existing, ctx)) return { ...empty(), records: [existing] };
     if (existing || (!ctx.adopt && !pair.windows?.length)) {
       return { ...empty(), failed: [existsFailure(pair, "SKIPPED")] };

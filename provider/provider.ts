@@ -57,7 +57,9 @@ function fromStoredSettings<T>(run: () => Promise<T>): Promise<T> {
       const settingsLike =
         (e.kind === "api" && (e.status === 401 || e.status === 403)) ||
         (e.kind === "network" && e.mayHaveArrived === false) ||
-        /\broma:|\b40[13]\b|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|certificate/.test(String(e.message));
+        /\b(roma|apig):|\b40[13]\b|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|certificate/.test(
+          String(e.message),
+        );
       if (!settingsLike) throw error;
       e.message +=
         "\nIf this is `pulumi refresh` or `pulumi destroy`: they use the provider settings stored in " +

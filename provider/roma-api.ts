@@ -1,6 +1,7 @@
 /**
- * The three ROMA Connect requests, built in one place: authorize (the seed's POST), cancel (the
- * seed's v1 DELETE) and list (`binded-apis`).
+ * The three requests, built in one place for both gateways: authorize (the seed's POST), cancel
+ * (the seed's v1 DELETE; APIG's is v2) and list (`binded-apis`). ROMA Connect and APIG serve the
+ * same API under other paths (see {@link PATHS}).
  */
 import { ServerClock } from "./clock";
 import { isApiError, UNEXPECTED_ANSWER } from "./http/errors";
@@ -12,6 +13,7 @@ import {
   type Response,
   type TransportOptions,
 } from "./http/transport";
+import type { Gateway } from "./fields";
 import { isGone, ROMA_ERRORS, romaApiError } from "./roma-errors";
 import type { Pair } from "./types";
 import {
@@ -26,8 +28,30 @@ import {
 /** Largest page `binded-apis` serves. */
 export const MAX_PAGE = 500;
 
+/** Where a request goes under `/{version}/{project_id}/{service}/instances/{instance_id}/app-auths`. */
+interface RequestPath {
+  version: "v1" | "v2";
+  service: "apic" | "apigw";
+}
+
+/** Each gateway's paths: ROMA Connect's as the seed has them, APIG's from its specification. */
+export const PATHS: Record<Gateway, Record<"authorize" | "cancel" | "list", RequestPath>> = {
+  roma: {
+    authorize: { version: "v2", service: "apic" },
+    cancel: { version: "v1", service: "apic" },
+    list: { version: "v2", service: "apic" },
+  },
+  apig: {
+    authorize: { version: "v2", service: "apigw" },
+    cancel: { version: "v2", service: "apigw" },
+    list: { version: "v2", service: "apigw" },
+  },
+};
+
 /** Where one resource's records live, and how to reach them. */
 export interface Target {
+  /** The gateway the instance belongs to: ROMA Connect's unless `apig`. */
+  gateway: Gateway;
   region: string;
   projectId: string;
   instanceId: string;
@@ -49,11 +73,11 @@ export class RomaApi {
 
   constructor(
     private readonly transport: Transport,
-    private readonly target: Target,
+    readonly target: Target,
     private readonly budget: Budget,
   ) {}
 
-  /** `POST /v2/{project_id}/apic/instances/{instance_id}/app-auths` for `appIds x apiIds`. */
+  /** `POST /v2/{project_id}/{apic|apigw}/instances/{instance_id}/app-auths` for `appIds x apiIds`. */
   async authorize(
     appIds: string[],
     apiIds: string[],
@@ -62,8 +86,8 @@ export class RomaApi {
     const doing = `authorize ${list("app", appIds)} for ${list("API", apiIds)} in environment ${this.target.envId}`;
     const answer = await this.send({
       method: "POST",
-      segments: ["v2", ...this.instancePath(), "app-auths"],
-      body: createAuthBody(this.target.envId, appIds, apiIds, options),
+      segments: [...this.instancePath("authorize"), "app-auths"],
+      body: createAuthBody(this.target.envId, appIds, apiIds, options, this.target.gateway),
       doing,
       idempotent: false,
     });
@@ -71,14 +95,14 @@ export class RomaApi {
   }
 
   /**
-   * `DELETE /v1/{project_id}/apic/instances/{instance_id}/app-auths/{app_auth_id}`.
+   * `DELETE /v1/{project_id}/apic/instances/{instance_id}/app-auths/{app_auth_id}` (APIG: `/v2/.../apigw/...`).
    * A record that no longer exists (404 APIG.3009) counts as cancelled.
    */
   async cancel(record: Pair & { id: string }): Promise<"cancelled" | "already gone"> {
     try {
       await this.send({
         method: "DELETE",
-        segments: ["v1", ...this.instancePath(), "app-auths", record.id],
+        segments: [...this.instancePath("cancel"), "app-auths", record.id],
         doing: `cancel authorization ${record.id} (app ${record.appId}, API ${record.apiId}) in environment ${this.target.envId}`,
         idempotent: true,
       });
@@ -94,7 +118,7 @@ export class RomaApi {
     const doing = `list the APIs app ${appId} is authorized for in environment ${this.target.envId}`;
     const answer = await this.send({
       method: "GET",
-      segments: ["v2", ...this.instancePath(), "app-auths", "binded-apis"],
+      segments: [...this.instancePath("list"), "app-auths", "binded-apis"],
       query: [
         ["app_id", appId],
         ["env_id", this.target.envId],
@@ -107,8 +131,9 @@ export class RomaApi {
     return checked(answer, doing, "GET .../app-auths/binded-apis", listAnswer);
   }
 
-  private instancePath(): string[] {
-    return [this.target.projectId, "apic", "instances", this.target.instanceId];
+  private instancePath(request: keyof (typeof PATHS)[Gateway]): string[] {
+    const { version, service } = PATHS[this.target.gateway][request];
+    return [version, this.target.projectId, service, "instances", this.target.instanceId];
   }
 
   // Every answer, error answers included, tells the server's time.

@@ -17,17 +17,20 @@ import {
   type PasswordLogin,
   type TokenScope,
 } from "./auth/iam";
+import type { Gateway } from "./fields";
 import { budgetOf, untilDeadline } from "./http/deadline";
 import { AdaptiveLimiter } from "./http/limiter";
 import type { Authenticator, Budget, Transport } from "./http/transport";
 import { RomaTransport, type Target } from "./roma-api";
 import type { Secret } from "./secret";
 import {
+  ENDPOINT_SETTINGS,
   forRegion,
   missingCredentialsMessage,
   resolveSettings,
   urlOrigin,
   type ProviderSettings,
+  type UrlSetting,
 } from "./settings";
 
 const GLOBAL_KEY = "__pulumiRomaAppAuthRuntime_v1";
@@ -55,7 +58,13 @@ export class ProcessRuntime {
 
   /** Resolves where a resource's records live; may ask IAM for the project id (once a process). */
   async target(
-    where: { instanceId: string; envId: string; region?: string; projectId?: string },
+    where: {
+      gateway?: Gateway;
+      instanceId: string;
+      envId: string;
+      region?: string;
+      projectId?: string;
+    },
     budget: Budget,
   ): Promise<Target> {
     const region = where.region ?? this.settings.region;
@@ -66,18 +75,20 @@ export class ProcessRuntime {
     }
     const projectId =
       where.projectId ?? this.settings.projectId ?? (await this.discoverProject(region, budget));
+    const gateway = where.gateway ?? "roma";
     return {
+      gateway,
       region,
       projectId,
       instanceId: where.instanceId,
       envId: where.envId,
-      endpoint: this.baseUrl("endpoint", region),
+      endpoint: this.baseUrl(ENDPOINT_SETTINGS[gateway], region),
       auth: this.authenticator(region, { projectId }),
     };
   }
 
   // A base URL for the region, checked, and named to the transport for its error messages.
-  private baseUrl(which: "endpoint" | "authUrl", region: string): string {
+  private baseUrl(which: UrlSetting, region: string): string {
     const url = forRegion(this.settings[which], region);
     // A region other than the settings' is a resource's own.
     const regionSource = region === this.settings.region ? this.settings.sources.region : undefined;

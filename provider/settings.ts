@@ -2,6 +2,7 @@
  * Provider settings: read from the stack config that `configure` receives, with environment
  * fallbacks, first found wins. Pure given its two sources; the table below is also the README's.
  */
+import type { Gateway } from "./fields";
 import { ID, ID_RULE } from "./ids";
 import { Secret } from "./secret";
 
@@ -27,6 +28,12 @@ export const SETTING_SPECS = {
     env: ["ROMA_ENDPOINT"],
     description:
       "ROMA Connect API base URL (no user info, query or fragment); `{region}` is replaced. Default `https://roma.{region}.myhuaweicloud.com`.",
+  },
+  apigEndpoint: {
+    config: ["apig:endpoint"],
+    env: ["HW_APIG_ENDPOINT"],
+    description:
+      "API Gateway (APIG) base URL for `ApigAppAuthorization` (no user info, query or fragment); `{region}` is replaced. Default `https://apig.{region}.myhuaweicloud.com`.",
   },
   region: {
     config: ["roma:region", "huaweicloud:region"],
@@ -131,13 +138,25 @@ export type Credentials =
   | { kind: "password"; userName: string; password: Secret; domainName: string }
   | { kind: "none" };
 
+/** The settings that hold a base URL. */
+export type UrlSetting = "endpoint" | "apigEndpoint" | "authUrl";
+
+/** The setting that holds each gateway's base URL. */
+export const ENDPOINT_SETTINGS: Record<Gateway, UrlSetting> = {
+  roma: "endpoint",
+  apig: "apigEndpoint",
+};
+
 /** The resolved settings of one provider process. Never serialized, never logged. */
 export interface ProviderSettings {
+  /** ROMA Connect's base URL template. */
   endpoint: string;
+  /** APIG's base URL template. */
+  apigEndpoint: string;
   authUrl: string;
   region?: string;
   /** Where the URL settings and the region came from (`roma:endpoint`, `HW_REGION_NAME`...). */
-  sources: Partial<Record<"endpoint" | "authUrl" | "region", string>>;
+  sources: Partial<Record<UrlSetting | "region", string>>;
   projectId?: string;
   credentials: Credentials;
   maxRetries: number;
@@ -160,13 +179,22 @@ export function resolveSettings(
 ): ProviderSettings {
   const found = (name: SettingName) => lookup(SETTING_SPECS[name], config, env);
   const endpoint = found("endpoint");
+  const apigEndpoint = found("apigEndpoint");
   const authUrl = found("authUrl");
   const region = found("region");
-  const sources = { endpoint: endpoint?.source, authUrl: authUrl?.source, region: region?.source };
+  const sources = {
+    endpoint: endpoint?.source,
+    apigEndpoint: apigEndpoint?.source,
+    authUrl: authUrl?.source,
+    region: region?.source,
+  };
   return {
     endpoint: endpoint
       ? checkedUrl(endpoint.value, endpoint.source)
       : "https://roma.{region}.myhuaweicloud.com",
+    apigEndpoint: apigEndpoint
+      ? checkedUrl(apigEndpoint.value, apigEndpoint.source)
+      : "https://apig.{region}.myhuaweicloud.com",
     authUrl: authUrl
       ? checkedUrl(authUrl.value, authUrl.source).replace(/\/v3$/, "")
       : "https://iam.{region}.myhuaweicloud.com",
@@ -365,7 +393,7 @@ export function forRegion(template: string, region: string): string {
  */
 export function urlOrigin(
   settings: ProviderSettings,
-  which: "endpoint" | "authUrl",
+  which: UrlSetting,
   region: string,
   regionSource: string | undefined,
 ): string {
@@ -374,7 +402,8 @@ export function urlOrigin(
   const fromRegion = ` with the region "${region}" (from ${regionSource ?? "the resource's region input"})`;
   const source = settings.sources[which];
   if (!source) {
-    return `The URL ${url} is roma:${which}'s default${fromRegion}; set roma:${which} if the service is reached elsewhere.`;
+    const setting = SETTING_SPECS[which].config[0];
+    return `The URL ${url} is ${setting}'s default${fromRegion}; set ${setting} if the service is reached elsewhere.`;
   }
   return `The URL ${url} comes from ${source} (${JSON.stringify(template)})${template.includes("{region}") ? fromRegion : ""}: check it.`;
 }

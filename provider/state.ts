@@ -6,7 +6,7 @@
  * ~70 bytes a record rather than ~300; the engine converts, sends and keeps every byte of it on
  * each command. Everything past this module works with whole {@link AuthorizationRecord}s.
  */
-import { readFields } from "./fields";
+import { gatewayOf, ROMA_ONLY_FIELDS, readFields } from "./fields";
 import { visitParamFor } from "./plan";
 import type {
   AuthTunnel,
@@ -38,9 +38,17 @@ export interface RecordContext {
   authorizations?: readonly unknown[];
 }
 
-/** The outputs as the engine stores them: the records compacted against the outputs' own inputs. */
+/**
+ * The outputs as the engine stores them: the records compacted against the outputs' own inputs.
+ * An APIG resource's hold none of the ROMA-only inputs (which read back as their defaults).
+ */
 export function storeOutputs(outs: AuthorizationOutputs): StoredOutputs {
-  return { ...outs, authorizations: compactRecords(outs.authorizations, outs) };
+  const stored: StoredOutputs = {
+    ...outs,
+    authorizations: compactRecords(outs.authorizations, outs),
+  };
+  if (gatewayOf(outs) === "apig") for (const name of ROMA_ONLY_FIELDS) delete stored[name];
+  return stored;
 }
 
 /**

@@ -4,7 +4,17 @@
  */
 import { isIP } from "node:net";
 import { ID, ID_RULE, regionProblem } from "./settings";
-import { defaultOf, FIELD_NAMES, FIELDS, type FieldName } from "./fields";
+import {
+  defaultOf,
+  FIELD_NAMES,
+  FIELDS,
+  GATEWAYS,
+  isRomaOnly,
+  USER_FIELDS,
+  type FieldName,
+  type Gateway,
+  type UserFieldName,
+} from "./fields";
 import type { AuthTunnel, VisitParam } from "./types";
 
 /** The value Pulumi puts in place of inputs not yet known during a preview. */
@@ -74,7 +84,7 @@ const TUNNELS: readonly AuthTunnel[] = ["NORMAL", "GREEN"];
 const CREDENTIAL_KEYS = /token|key|secret|password|^ak$|^sk$/i;
 
 /** The inputs `AppAuthorization` takes; anything else is a mistake worth naming. */
-export const INPUT_NAMES: readonly FieldName[] = FIELD_NAMES;
+export const INPUT_NAMES: readonly UserFieldName[] = USER_FIELDS;
 
 /** What a rule may read: the fields judged before it (normalized) and the provider settings. */
 interface RuleContext {
@@ -87,6 +97,17 @@ type Rule = (value: unknown, fail: Fail, context: RuleContext) => unknown;
 
 // One rule per field of the table: a field added there without a rule does not compile.
 const RULES: Record<FieldName, Rule> = {
+  // Absent and "roma" are one gateway: kept absent, so ROMA Connect's states stay as they were.
+  gateway: (value, fail) => {
+    if (value === undefined || value === null || value === "roma") return undefined;
+    if (!GATEWAYS.includes(value as Gateway)) {
+      fail(
+        "gateway",
+        `gateway must be ${GATEWAYS.map((g) => `"${g}"`).join(" or ")}; got ${describe(value)}.`,
+      );
+    }
+    return value;
+  },
   instanceId: (value, fail) => requiredId(value, "instanceId", fail),
   envId: (value, fail) => requiredString(value, "envId", fail, envIdProblem),
   appIds: (value, fail) => idList(value, "appIds", "app", fail),
@@ -137,9 +158,14 @@ export function checkInputs(
 ): CheckResult {
   const failures = new Failures();
   const fail = (property: string, reason: string) => failures.add(property, reason);
-  unknownNames(news, failures);
+  unknownNames(news, news.gateway === "apig" ? "apig" : "roma", failures);
   const checked: Record<string, unknown> = {};
   for (const name of FIELD_NAMES) {
+    // On APIG a ROMA-only input is refused, and gets no default: its state never holds one.
+    if (checked.gateway === "apig" && isRomaOnly(name)) {
+      if (news[name] !== undefined && news[name] !== null) fail(name, notOnApig(name));
+      continue;
+    }
     // A field with a default takes it for null too; one without keeps null, which its rule names.
     const given = "default" in FIELDS[name] ? (news[name] ?? defaultOf(name)) : news[name];
     checked[name] = RULES[name](given, fail, { checked, settingsRegion: context.settingsRegion });
@@ -148,7 +174,11 @@ export function checkInputs(
 }
 
 // Names every input the table does not hold (the host's `__provider` aside).
-function unknownNames(news: Record<string, unknown>, failures: Failures): void {
+function unknownNames(news: Record<string, unknown>, gateway: Gateway, failures: Failures): void {
+  const [resource, inputs] =
+    gateway === "apig"
+      ? ["ApigAppAuthorization", INPUT_NAMES.filter((n) => !isRomaOnly(n))]
+      : ["AppAuthorization", INPUT_NAMES];
   for (const key of Object.keys(news)) {
     if (key === "__provider" || Object.hasOwn(FIELDS, key)) continue;
     // A name of any length may come in; a message writes a bounded one.
@@ -157,10 +187,14 @@ function unknownNames(news: Record<string, unknown>, failures: Failures): void {
       name,
       CREDENTIAL_KEYS.test(key)
         ? `${name} is not an input: credentials must never be resource inputs (they would be stored in the state). Set them in the stack config (roma:token, roma:accessKey, roma:secretKey) or the environment.`
-        : `${name} is not an input of AppAuthorization; the inputs are ${INPUT_NAMES.join(", ")}.`,
+        : `${name} is not an input of ${resource}; the inputs are ${inputs.join(", ")}.`,
       "inputs that AppAuthorization does not take",
     );
   }
+}
+
+function notOnApig(name: string): string {
+  return `${name} is a ROMA Connect input: APIG does not take ${name} (its app authorizations have no green channel, whitelist, blacklist or access parameters); remove it from the ApigAppAuthorization.`;
 }
 
 function envIdProblem(v: string): string | undefined {

@@ -3,7 +3,7 @@
  * camelCase types.
  */
 import { describeBody } from "./http/errors";
-import { FIELDS, type BindField, type FieldValues } from "./fields";
+import { FIELDS, type BindField, type FieldValues, type Gateway } from "./fields";
 import { visitParamFor } from "./plan";
 import type { AuthTunnel, AuthorizationRecord } from "./types";
 
@@ -12,7 +12,7 @@ export interface CreateAuthBody {
   env_id: string;
   app_ids: string[];
   api_ids: string[];
-  auth_tunnel: AuthTunnel;
+  auth_tunnel?: AuthTunnel;
   auth_whitelist?: string[];
   auth_blacklist?: string[];
   visit_params?: { api_id: string; app_id?: string; visit_param: string }[];
@@ -78,19 +78,24 @@ export interface ErrorBodyWire {
 /** Options every record of one bind request shares (the fields `fields.ts` marks `bind`). */
 export type BindOptions = Pick<FieldValues, BindField>;
 
-/** Builds the create body for the product `appIds x apiIds`. */
+/**
+ * Builds the create body for the product `appIds x apiIds`. APIG's (`ApiAuthCreate`) takes the
+ * environment, apps and APIs only: the ROMA-only options are not sent there.
+ */
 export function createAuthBody(
   envId: string,
   appIds: string[],
   apiIds: string[],
   options: BindOptions,
+  gateway: Gateway = "roma",
 ): CreateAuthBody {
   const body: CreateAuthBody = {
     [FIELDS.envId.wire]: envId,
     [FIELDS.appIds.wire]: appIds,
     [FIELDS.apiIds.wire]: apiIds,
-    [FIELDS.authTunnel.wire]: options.authTunnel,
   };
+  if (gateway === "apig") return body;
+  body[FIELDS.authTunnel.wire] = options.authTunnel;
   for (const name of ["authWhitelist", "authBlacklist"] as const) {
     if (options[name].length > 0) body[FIELDS[name].wire] = options[name];
   }
@@ -159,9 +164,13 @@ export function listAnswer(body: unknown): ListAuthsWire {
   return { total: b.total, size: Number(b.size ?? b.auths.length), auths: b.auths };
 }
 
-/** A record from a create-answer item; the item must carry an `id`. */
+/**
+ * A record from a create-answer item; the item must carry an `id`. A record of APIG carries none of
+ * the ROMA-only options.
+ */
 export function recordFromRelation(
   item: ApiAuthRelationWire & { id: string },
+  gateway: Gateway = "roma",
 ): AuthorizationRecord {
   return record({
     id: item.id,
@@ -169,30 +178,43 @@ export function recordFromRelation(
     apiId: item.api_id,
     authTime: item.auth_time,
     authRole: item.auth_role,
-    authTunnel: item.auth_tunnel,
-    authWhitelist: item.auth_whitelist,
-    authBlacklist: item.auth_blacklist,
-    visitParam: item.visit_params,
+    ...romaOnlyOptions(gateway, item, item.visit_params),
     appName: item.auth_result?.app_name,
     apiName: item.auth_result?.api_name,
   });
 }
 
-/** A record from a `binded-apis` item. */
-export function recordFromInfo(item: ApiAuthInfoWire): AuthorizationRecord {
+/** A record from a `binded-apis` item (of APIG: without the ROMA-only options). */
+export function recordFromInfo(
+  item: ApiAuthInfoWire,
+  gateway: Gateway = "roma",
+): AuthorizationRecord {
   return record({
     id: item.id,
     appId: item.app_id,
     apiId: item.api_id,
     authTime: item.auth_time,
     authRole: item.auth_role,
-    authTunnel: item.auth_tunnel,
-    authWhitelist: item.auth_whitelist,
-    authBlacklist: item.auth_blacklist,
-    visitParam: item.visit_param,
+    ...romaOnlyOptions(gateway, item, item.visit_param),
     appName: item.app_name,
     apiName: item.api_name,
   });
+}
+
+// The options only ROMA Connect records have. APIG's are read as having none (the defaults), so
+// one plan serves both gateways and APIG's outputs never show them.
+function romaOnlyOptions(
+  gateway: Gateway,
+  item: Pick<ApiAuthInfoWire, "auth_tunnel" | "auth_whitelist" | "auth_blacklist">,
+  visitParam: string | undefined,
+): Pick<LooseRecord, "authTunnel" | "authWhitelist" | "authBlacklist" | "visitParam"> {
+  if (gateway === "apig") return {};
+  return {
+    authTunnel: item.auth_tunnel,
+    authWhitelist: item.auth_whitelist,
+    authBlacklist: item.auth_blacklist,
+    visitParam,
+  };
 }
 
 type LooseRecord = { [K in keyof AuthorizationRecord]?: AuthorizationRecord[K] | null };

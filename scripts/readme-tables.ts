@@ -1,13 +1,14 @@
 /**
  * The README's reference tables, generated from the code so they cannot drift: the inputs from
- * `FIELDS`, the outputs from the TSDoc of `AppAuthorization`, the settings from `SETTING_SPECS`;
+ * `FIELDS` (the user's: `USER_FIELDS`), the outputs from the TSDoc of `AppAuthorization` (and the base class it shares with
+ * `ApigAppAuthorization`), the settings from `SETTING_SPECS`;
  * and `provider/args.ts`, the `AppAuthorizationArgs` interface, from `FIELDS`. `npm run
  * docs:readme` rewrites them; tests fail when the README or `args.ts` is stale.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as ts from "typescript";
-import { fieldDoc, FIELD_NAMES, FIELDS, type FieldSpec } from "../provider/fields";
+import { fieldDoc, FIELDS, USER_FIELDS, type FieldSpec } from "../provider/fields";
 import { SETTING_SPECS } from "../provider/settings";
 
 const ROOT = join(__dirname, __dirname.endsWith(join("dist", "scripts")) ? "../.." : "..");
@@ -71,7 +72,7 @@ export function inputsTable(): string {
   return [
     "| input | type | required | description |",
     "|---|---|---|---|",
-    ...FIELD_NAMES.map((name) => {
+    ...USER_FIELDS.map((name) => {
       const spec: FieldSpec = FIELDS[name];
       return `| \`${name}\` | \`${cell(spec.type)}\` | ${spec.required ? "yes" : "no"} | ${cell(fieldDoc(name))} |`;
     }),
@@ -87,7 +88,7 @@ export const ARGS_FILE = join(ROOT, "provider/args.ts");
  * data with its docs, so it is written out; a test fails when the file is stale).
  */
 export function argsSource(): string {
-  const members = FIELD_NAMES.flatMap((name) => {
+  const members = USER_FIELDS.flatMap((name) => {
     const spec: FieldSpec = FIELDS[name];
     return [
       ...tsdoc(fieldDoc(name), "  "),
@@ -129,12 +130,30 @@ function tsdoc(text: string, indent: string): string[] {
   return [`${indent}/**`, ...lines.map((l) => `${indent} * ${l}`), `${indent} */`];
 }
 
+// AppAuthorization's outputs, those it shares with ApigAppAuthorization and its own (which win): the
+// inputs in the field table's order, then the rest as declared.
+function outputMembers(): Member[] {
+  const own = members("AppAuthorization");
+  const shared = members("GatewayAppAuthorization").filter(
+    (m) => !own.some((o) => o.name === m.name),
+  );
+  const all = [...shared, ...own];
+  const rank = (m: Member) => {
+    const i = (USER_FIELDS as readonly string[]).indexOf(m.name);
+    return i < 0 ? USER_FIELDS.length : i;
+  };
+  return all
+    .map((m, i) => ({ m, i }))
+    .sort((a, b) => rank(a.m) - rank(b.m) || a.i - b.i)
+    .map(({ m }) => m);
+}
+
 export function outputsTable(): string {
   return [
     "| output | type | description |",
     "|---|---|---|",
     "| `id` | `string` | The resource id: `{instanceId}/{envId}/{8 hex}`, stable across in-place updates. |",
-    ...members("AppAuthorization").map(
+    ...outputMembers().map(
       (m) =>
         `| \`${m.name}\` | \`${cell(m.type)}\` | ${cell(m.doc || "The input, as `check` normalized it.")} |`,
     ),

@@ -23,6 +23,7 @@ export const ROOT = resolve(
 export const EXAMPLES = {
   basic: join(ROOT, "dist/examples/basic"),
   multiEnv: join(ROOT, "dist/examples/multi-env"),
+  apig: join(ROOT, "dist/examples/apig"),
 };
 
 /** The config-driven program (`tests/harness/program`): resources from the `resources` config key. */
@@ -210,6 +211,8 @@ export function emulatorConfig(
 ): Record<string, ConfigValue> {
   return {
     "roma:endpoint": emulator.url,
+    // The same server serves APIG's paths.
+    "apig:endpoint": emulator.url,
     "roma:authUrl": emulator.url,
     "roma:region": emulator.seed.region,
     "roma:projectId": emulator.seed.projectId,
@@ -247,4 +250,15 @@ export function multiEnvConfig(emulator: Emulator, project = "roma-appauth-multi
 
 function withoutCredentials(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([k]) => !CREDENTIAL_ENV.test(k)));
+}
+
+/** The APIG example's own config: the emulator's APIG instance, two apps, the first `apis` APIs. */
+export function apigConfig(emulator: Emulator, apis = 2, project = "roma-appauth-apig") {
+  const seed = emulator.seed;
+  const ids = (items: { id: string }[]) => JSON.stringify(items.map((x) => x.id));
+  return {
+    [`${project}:instanceId`]: seed.apigInstanceId,
+    [`${project}:appIds`]: ids(seed.apps.slice(0, 2)),
+    [`${project}:apiIds`]: ids(seed.apis.slice(0, apis)),
+  };
 }

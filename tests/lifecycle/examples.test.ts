@@ -3,7 +3,15 @@
  * over gRPC, against the emulator, with state carried from run to run as `pulumi` would keep it.
  */
 import { startEmulator, type Emulator } from "../../emulator";
-import { basicConfig, EXAMPLES, emulatorConfig, multiEnvConfig, Stack } from "../harness/lifecycle";
+import {
+  apigConfig,
+  basicConfig,
+  EXAMPLES,
+  emulatorConfig,
+  multiEnvConfig,
+  Stack,
+} from "../harness/lifecycle";
+import { paths } from "../helpers";
 import { bound, product } from "../support";
 
 const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
@@ -162,6 +170,57 @@ describe("the multi-environment example", () => {
       await stack.destroy();
       expect(emu.control.bindings()).toEqual([]);
     } finally {
+      await emu.close();
+    }
+  });
+});
+
+describe("the APIG example", () => {
+  it("authorizes two apps on the APIG instance through APIG's paths, updates, refreshes, destroys", async () => {
+    const emu = await startEmulator();
+    const stack = new Stack({
+      program: EXAMPLES.apig,
+      project: "roma-appauth-apig",
+      config: { ...emulatorConfig(emu), ...apigConfig(emu, 2) },
+    });
+    try {
+      const apps = emu.seed.apps.slice(0, 2).map((a) => a.id);
+      const apis = emu.seed.apis.slice(0, 3).map((a) => a.id);
+      const apig = paths(emu, "apig");
+      const up = await stack.up();
+      expect(up.error).toBeUndefined();
+      expect(stack.state.resources[0].type).toBe("pulumi-nodejs:dynamic/roma:ApigAppAuthorization");
+      expect(bound(emu)).toStrictEqual(product(apps, apis.slice(0, 2)));
+      expect(Object.keys(up.outputs.recordIds as object).sort()).toStrictEqual(
+        product(apps, apis.slice(0, 2)),
+      );
+      expect(emu.control.log().map((e) => `${e.method} ${e.path} ${e.status}`)).toStrictEqual([
+        `POST ${apig.authorize} 201`,
+      ]);
+
+      emu.control.resetLog();
+      stack.set({ "roma-appauth-apig:apiIds": JSON.stringify(apis.slice(1, 3)) });
+      const updated = await stack.up();
+      expect(updated.error).toBeUndefined();
+      expect(updated.steps.map((s) => s.op)).toStrictEqual(["update"]);
+      expect(bound(emu)).toStrictEqual(product(apps, apis.slice(1, 3)));
+      expect(emu.control.log().every((e) => e.path.startsWith(apig.authorize))).toBe(true);
+
+      emu.control.unbind(RELEASE, apps[0], apis[1], apig.instanceId);
+      const refreshed = await stack.refresh();
+      expect(refreshed.steps).toStrictEqual([
+        {
+          name: "orders-apig",
+          op: "refresh",
+          added: [],
+          removed: [`${apps[0]}/${apis[1]}`],
+          drift: true,
+        },
+      ]);
+      expect((await stack.destroy()).error).toBeUndefined();
+      expect(emu.control.bindings()).toStrictEqual([]);
+    } finally {
+      stack.dispose();
       await emu.close();
     }
   });

@@ -20,6 +20,8 @@
  * what the engine leaves; the next commands must recover from it.
  *
  * A failure prints fast-check's seed and path; replay it with MODEL_SEED=<seed> MODEL_PATH=<path>.
+ * MODEL_GATEWAY=apig runs it on APIG (`ApigAppAuthorization`, the emulator's APIG instance, no
+ * green channel or access parameters); the default is ROMA Connect.
  */
 import fc from "fast-check";
 import { FAULTS, startEmulator, type Emulator, type FaultSettings } from "../../emulator";
@@ -27,6 +29,7 @@ import type { StackState } from "../harness/engine";
 import { Interrupter } from "../harness/interrupt";
 import { emulatorConfig, PROGRAM, Stack, type RunOptions } from "../harness/lifecycle";
 import type { Declared } from "../harness/program";
+import type { Gateway } from "../../provider/fields";
 import { recordsOf } from "../support";
 
 const RUNS = Number(process.env.MODEL_RUNS ?? 2);
@@ -39,6 +42,13 @@ const STEPS = {
   maxLength: Number(process.env.MODEL_STEPS ?? 10) + 4,
 };
 const NAMES = ["left", "right"];
+const GATEWAY: Gateway = process.env.MODEL_GATEWAY === "apig" ? "apig" : "roma";
+// The emulator's instance of the gateway under test.
+const instanceOf = (emu: Emulator) =>
+  GATEWAY === "apig" ? emu.seed.apigInstanceId : emu.seed.instanceId;
+// An option only ROMA Connect has: never drawn on APIG.
+const romaOnly = (arbitrary: fc.Arbitrary<boolean>) =>
+  GATEWAY === "roma" ? arbitrary : fc.constant(false);
 
 interface Desired {
   present: boolean;
@@ -93,8 +103,8 @@ const desired = (side: number): fc.Arbitrary<Desired> =>
       { minLength: 1 },
     ),
     apis: fc.subarray([0, 1, 2, 3, 4, 5], { minLength: 1 }),
-    green: fc.integer({ min: 0, max: 4 }).map((n) => n === 0),
-    param: fc.boolean(),
+    green: romaOnly(fc.integer({ min: 0, max: 4 }).map((n) => n === 0)),
+    param: romaOnly(fc.boolean()),
   });
 
 const rate = (max: number) =>
@@ -276,7 +286,7 @@ async function runSequence(emu: Emulator, proxy: Interrupter, steps: Step[]) {
       const pair = held.get(id)!;
       held.delete(id);
       if (emu.control.bindings().some((b) => b.id === id)) {
-        emu.control.unbind(pair.envId, pair.appId, pair.apiId);
+        emu.control.unbind(pair.envId, pair.appId, pair.apiId, instanceOf(emu));
         stats.actorUnbinds++;
       }
     }
@@ -292,7 +302,7 @@ async function runSequence(emu: Emulator, proxy: Interrupter, steps: Step[]) {
         .bindings()
         .some((x) => x.envId === envId && x.appId === appId && x.apiId === apiId);
       if (taken) continue;
-      const record = emu.control.bind(envId, appId, apiId);
+      const record = emu.control.bind(envId, appId, apiId, undefined, instanceOf(emu));
       held.set(record.id, { envId, appId, apiId });
       actorIds.add(record.id);
       stats.actorBinds++;
@@ -364,7 +374,7 @@ async function runSequence(emu: Emulator, proxy: Interrupter, steps: Step[]) {
     const stackBindings = emu.control.bindings().filter((b) => !held.has(b.id));
     if (s.removeOutOfBand && s.faults.visibilityLagMs === 0 && stackBindings.length > 0) {
       const victim = stackBindings[0];
-      emu.control.unbind(victim.envId, victim.appId, victim.apiId);
+      emu.control.unbind(victim.envId, victim.appId, victim.apiId, instanceOf(emu));
       await converge((f) => command((o) => stack.refresh(o), f), s.faults);
       stats.refreshes++;
       await converge((f) => apply(s, f), {});
@@ -438,13 +448,13 @@ function declared(emu: Emulator, s: Step): Declared[] {
     if (!r.present) return [];
     const apis = r.apis.map((a) => seed.apis[a].id);
     const args = {
-      instanceId: seed.instanceId,
+      instanceId: instanceOf(emu),
       envId: seed.environments[r.env].id,
       appIds: r.apps.map((a) => seed.apps[a].id),
       apiIds: apis,
       ...(r.green ? { authTunnel: "GREEN", authWhitelist: ["10.0.0.0/8"] } : {}),
       ...(r.param ? { visitParams: [{ apiId: apis[0], visitParam: "tenant" }] } : {}),
     };
-    return [{ name: NAMES[i], args }];
+    return [{ name: NAMES[i], args, ...(GATEWAY === "apig" ? { gateway: GATEWAY } : {}) }];
   });
 }

@@ -6,8 +6,9 @@ import {
   FIELD_NAMES,
   ID_FIELDS,
   readFields,
-  type FieldName,
+  USER_FIELDS,
   type FieldSpec,
+  type UserFieldName,
 } from "../../provider/fields";
 import type { AppAuthorization } from "../../provider/resource";
 import { readOutputs } from "../../provider/state";
@@ -17,16 +18,16 @@ import { ARGS_FILE, argsSource } from "../../scripts/readme-tables";
 const base = { instanceId: "inst", envId: "ENV", appIds: ["a1"], apiIds: ["p1"] };
 const withRegion = { settingsRegion: "cn-north-4" };
 
-// Every input is also a declared output: a field of FIELDS that AppAuthorization does not declare
-// fails to compile here.
-type DeclaredOutputs = Pick<AppAuthorization, FieldName>;
+// Every input the user gives is also a declared output: a field of FIELDS that AppAuthorization
+// does not declare fails to compile here.
+type DeclaredOutputs = Pick<AppAuthorization, UserFieldName>;
 
 describe("the field table", () => {
   it("is declared as outputs by the resource class", () => {
     const declared: Record<keyof DeclaredOutputs, true> = Object.fromEntries(
-      FIELD_NAMES.map((name) => [name, true]),
-    ) as Record<FieldName, true>;
-    expect(Object.keys(declared)).toStrictEqual(FIELD_NAMES);
+      USER_FIELDS.map((name) => [name, true]),
+    ) as Record<UserFieldName, true>;
+    expect(Object.keys(declared)).toStrictEqual(USER_FIELDS);
   });
 
   it("is what provider/args.ts declares (npm run docs:readme)", () => {
@@ -34,7 +35,10 @@ describe("the field table", () => {
   });
 
   it("gives check its input names and defaults", () => {
-    expect(INPUT_NAMES).toStrictEqual(FIELD_NAMES);
+    expect(INPUT_NAMES).toStrictEqual(USER_FIELDS);
+    expect(FIELD_NAMES.filter((name) => !USER_FIELDS.includes(name as never))).toStrictEqual([
+      "gateway",
+    ]);
     const { inputs } = checkInputs(base, withRegion);
     for (const name of FIELD_NAMES) {
       const spec: FieldSpec = FIELDS[name];
@@ -49,6 +53,7 @@ describe("the field table", () => {
       projectId: "p",
     });
     const changed: Record<string, unknown> = {
+      gateway: "apig",
       instanceId: "other",
       envId: "OTHER",
       appIds: ["a2"],

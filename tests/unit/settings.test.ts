@@ -1,10 +1,15 @@
 import { inspect } from "node:util";
+import { budgetOf } from "../../provider/http/deadline";
+import { ProcessRuntime } from "../../provider/runtime";
 import {
+  ENDPOINT_SETTINGS,
   forRegion,
   isLoopback,
   missingCredentialsMessage,
   resolveSettings,
   SettingsError,
+  urlOrigin,
+  type ProviderSettings,
 } from "../../provider/settings";
 
 const config = (values: Record<string, string>) => ({ get: (k: string) => values[k] });
@@ -192,5 +197,61 @@ describe("settings", () => {
     ]) {
       expect(message).toContain(name);
     }
+  });
+});
+
+// Each gateway's base URL: its own setting, with the same checks, named in the messages it causes.
+describe.each([
+  ["roma", "roma:endpoint", "ROMA_ENDPOINT", "https://roma.cn-north-4.myhuaweicloud.com"],
+  ["apig", "apig:endpoint", "HW_APIG_ENDPOINT", "https://apig.cn-north-4.myhuaweicloud.com"],
+] as const)("the %s endpoint", (gateway, key, envName, byDefault) => {
+  const target = async (settings: ProviderSettings) =>
+    new ProcessRuntime(settings, "test").target(
+      { gateway, instanceId: "i", envId: "E", region: "cn-north-4", projectId: "p" },
+      budgetOf(1000),
+    );
+  const token = { HW_AUTH_TOKEN: "t" };
+
+  it("defaults from the region, and is set by its config key, then its environment variable", async () => {
+    expect((await target(resolveSettings(none, token))).endpoint).toBe(byDefault);
+    const env = { ...token, [envName]: "https://env.example.com/{region}" };
+    expect((await target(resolveSettings(none, env))).endpoint).toBe(
+      "https://env.example.com/cn-north-4",
+    );
+    const both = resolveSettings(config({ [key]: "http://127.0.0.1:8780/" }), env);
+    expect((await target(both)).endpoint).toBe("http://127.0.0.1:8780");
+  });
+
+  it.each([
+    ["http://gw.example.com", /plain HTTP is refused for gw.example.com/],
+    ["https://u:pw@gw.example.com", /must not carry user info/],
+    ["https://gw.example.com?x=1", /must not carry a query/],
+    ["not a url", /not a URL/],
+  ])("refuses %p, naming the setting", (url, message) => {
+    for (const [source, env] of [
+      [key, {}],
+      [envName, { [envName]: url }],
+    ] as const) {
+      const given = source === key ? config({ [key]: url }) : none;
+      expect(() => resolveSettings(given, env)).toThrow(new RegExp(`^${source} is `));
+      expect(() => resolveSettings(given, env)).toThrow(message);
+    }
+  });
+
+  it("names the setting that made a URL, set or by default", () => {
+    const set = resolveSettings(none, { [envName]: "https://gw.example.com" });
+    expect(urlOrigin(set, ENDPOINT_SETTINGS[gateway], "cn-north-4", "HW_REGION_NAME")).toBe(
+      `The URL https://gw.example.com comes from ${envName} ("https://gw.example.com"): check it.`,
+    );
+    expect(
+      urlOrigin(
+        resolveSettings(none, {}),
+        ENDPOINT_SETTINGS[gateway],
+        "cn-north-4",
+        "HW_REGION_NAME",
+      ),
+    ).toBe(
+      `The URL ${byDefault} is ${key}'s default with the region "cn-north-4" (from HW_REGION_NAME); set ${key} if the service is reached elsewhere.`,
+    );
   });
 });
