@@ -100,3 +100,48 @@ describe("APIG's strange answers", () => {
     expect(bound(emu)).toStrictEqual([]);
   });
 });
+
+describe("a ROMA Connect state written before APIG existed", () => {
+  // The keys of an AppAuthorization's inputs and outputs before this change: no gateway among them.
+  const INPUT_KEYS = [
+    "adoptExisting",
+    "apiIds",
+    "appIds",
+    "authBlacklist",
+    "authTunnel",
+    "authWhitelist",
+    "envId",
+    "instanceId",
+    "visitParams",
+  ];
+  const OUTPUT_KEYS = [
+    ...INPUT_KEYS,
+    "authorizations",
+    "projectId",
+    "region",
+    "unconfirmed",
+  ].sort();
+
+  it("keeps its keys, has no diff, and refreshes and destroys on ROMA Connect's paths", async () => {
+    const provider = await configuredProvider(emulatorSettings(emu, { "apig:endpoint": emu.url }));
+    const news = await inputs(provider, "roma");
+    expect(Object.keys(news).sort()).toStrictEqual(INPUT_KEYS);
+    const { id, outs } = await provider.create(news);
+    expect(Object.keys(outs).sort()).toStrictEqual(OUTPUT_KEYS);
+    // The state as the engine keeps it: the keys above, read back through a diff and a refresh.
+    const stored = JSON.parse(JSON.stringify(outs)) as Record<string, unknown>;
+    expect(await provider.diff(id, stored, await inputs(provider, "roma"))).toStrictEqual({
+      changes: false,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+    const read = await provider.read(id, stored);
+    expect(read.props).toStrictEqual(outs);
+    await provider.delete(id, stored);
+    expect(bound(emu)).toStrictEqual([]);
+    const api = emu.control
+      .log()
+      .filter((e) => e.route !== "control" && !e.route.startsWith("iam"));
+    expect(api.filter((e) => e.path.includes("/apigw/"))).toStrictEqual([]);
+  });
+});
