@@ -81,6 +81,14 @@ describe("APIG's strange answers", () => {
     expect(apiRequests().filter((e) => e.path.includes("/apic/"))).toStrictEqual([]);
   });
 
+  it("a refresh gives back inputs without ROMA Connect's, as check made them (and the place)", async () => {
+    const news = await inputs(provider, "apig");
+    const { id, outs } = await provider.create(news);
+    const { journalKey: _key, ...checked } = news;
+    const { region, projectId } = outs as Record<string, unknown>;
+    expect((await provider.read(id, outs)).inputs).toStrictEqual({ ...checked, region, projectId });
+  });
+
   it("a redirect on APIG's paths is an error naming apig:endpoint and where it pointed", async () => {
     emu.control.setFaults({
       next: [
