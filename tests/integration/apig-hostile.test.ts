@@ -153,3 +153,22 @@ describe("a ROMA Connect state written before APIG existed", () => {
     expect(api.filter((e) => e.path.includes("/apigw/"))).toStrictEqual([]);
   });
 });
+
+describe("both classes in one provider process", () => {
+  it("share one project discovery, each on its own paths", async () => {
+    const settings = emulatorSettings(emu, { "apig:endpoint": emu.url });
+    delete settings["roma:projectId"];
+    const provider = await configuredProvider(settings);
+    for (const gateway of GATEWAYS) {
+      const { id, outs } = await provider.create(await inputs(provider, gateway));
+      expect((outs as Record<string, unknown>).projectId).toBe(emu.seed.projectId);
+      await provider.delete(id, outs);
+    }
+    const log = emu.control.log();
+    expect(log.filter((e) => e.route === "iam.projects")).toHaveLength(1);
+    const families = log
+      .filter((e) => e.route === "authorize")
+      .map((e) => (e.path.includes("/apigw/") ? "apig" : "roma"));
+    expect(families).toStrictEqual(["roma", "apig"]);
+  });
+});
