@@ -21,7 +21,7 @@ import { pairKey, planUpdate, productPairs, sortRecords } from "./plan";
 import { RomaApi, type Target } from "./roma-api";
 import { configureRuntime, processRuntime } from "./runtime";
 import { resolveSettings } from "./settings";
-import { readInputs, readOutputs, storeOutputs } from "./state";
+import { readInputs, readOutputs, storeInputs, storeOutputs } from "./state";
 import type {
   AuthorizationInputs,
   AuthorizationOutputs,
@@ -240,7 +240,7 @@ export const read = timed(
     };
     const outs = outputs(inputs, target, live, settled.open);
     debug(`refresh ${id}: ${live.length} of ${records.length} records present`);
-    return { id, props: outs, inputs: readInputs(outs) };
+    return { id, props: outs, inputs: storeInputs(outs) };
   },
 );
 

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AppAuthorizationArgs } from "./args";
 import {
+  FIELD_NAMES,
   ID_FIELDS,
   isRomaOnly,
   ROMA_ONLY_FIELDS,
@@ -111,6 +112,7 @@ export abstract class GatewayAppAuthorization extends pulumi.dynamic.Resource {
     opts?: pulumi.CustomResourceOptions,
   ) {
     const given = args as Partial<AppAuthorizationArgs>;
+    refuseHidden(type, name, args);
     // The inputs this gateway takes: APIG's resource has no output for a ROMA-only one.
     const fields = USER_FIELDS.filter((k) => gateway === "roma" || !isRomaOnly(k));
     super(
@@ -147,6 +149,19 @@ export abstract class GatewayAppAuthorization extends pulumi.dynamic.Resource {
         const records = expandAuthorizations(outs as unknown as RecordContext);
         return gateway === "roma" ? records : records.map(withoutRomaOptions);
       });
+  }
+}
+
+// The class sets the hidden inputs: one given from JavaScript would move the resource to the other
+// gateway's host and paths, so it is refused before the resource is registered.
+function refuseHidden(type: string, name: string, args: object): void {
+  for (const field of FIELD_NAMES.filter((k) => !USER_FIELDS.includes(k as never))) {
+    if ((args as Record<string, unknown>)[field] !== undefined) {
+      throw new Error(
+        `${type} "${name}": ${field} is not an input of ${type}: the resource class sets it. ` +
+          `Remove ${field}; use AppAuthorization for ROMA Connect, ApigAppAuthorization for APIG.`,
+      );
+    }
   }
 }
 

@@ -47,8 +47,20 @@ export function storeOutputs(outs: AuthorizationOutputs): StoredOutputs {
     ...outs,
     authorizations: compactRecords(outs.authorizations, outs),
   };
-  if (gatewayOf(outs) === "apig") for (const name of ROMA_ONLY_FIELDS) delete stored[name];
-  return stored;
+  return withoutRomaOnly(stored);
+}
+
+/** The inputs a refresh gives back: the outputs' own fields, and on APIG none of the ROMA-only ones. */
+export function storeInputs(outs: object): AuthorizationInputs {
+  return withoutRomaOnly(readInputs(outs));
+}
+
+// An APIG resource's state holds none of the ROMA-only inputs (which read back as their defaults).
+function withoutRomaOnly<T extends object>(props: T): T {
+  if (gatewayOf(props) !== "apig") return props;
+  const kept = { ...props } as Record<string, unknown>;
+  for (const name of ROMA_ONLY_FIELDS) delete kept[name];
+  return kept as T;
 }
 
 /**
