@@ -195,7 +195,7 @@ Point a stack at it (run in the project folder, e.g. the repository root):
   # pulumi config set instanceId ${seed.apigInstanceId}
 
 Or with environment variables:
-  export ROMA_ENDPOINT=${url} HW_APIG_ENDPOINT=${url} HW_AUTH_URL=${url} HW_REGION_NAME=${seed.region}
+  export ROMA_ENDPOINT=${url} APIG_ENDPOINT=${url} HW_AUTH_URL=${url} HW_REGION_NAME=${seed.region}
   export HW_PROJECT_ID=${seed.projectId} HW_AUTH_TOKEN=${c.token}`;
 }
 

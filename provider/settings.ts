@@ -31,7 +31,7 @@ export const SETTING_SPECS = {
   },
   apigEndpoint: {
     config: ["apig:endpoint"],
-    env: ["HW_APIG_ENDPOINT"],
+    env: ["APIG_ENDPOINT"],
     description:
       "API Gateway (APIG) base URL for `ApigAppAuthorization` (no user info, query or fragment); `{region}` is replaced. Default `https://apig.{region}.myhuaweicloud.com`.",
   },

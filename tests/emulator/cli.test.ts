@@ -81,7 +81,7 @@ describe("emulator command line", () => {
       expect(text).toContain(`  pulumi config set apig:endpoint ${emu.url}\n`);
       expect(text).toContain(`  pulumi config set instanceId ${instanceId}\n`);
       expect(text).toContain(`instanceId ${apigInstanceId}`);
-      expect(text).toContain(`export ROMA_ENDPOINT=${emu.url} HW_APIG_ENDPOINT=${emu.url} `);
+      expect(text).toContain(`export ROMA_ENDPOINT=${emu.url} APIG_ENDPOINT=${emu.url} `);
     } finally {
       await emu.close();
     }

@@ -203,7 +203,7 @@ describe("settings", () => {
 // Each gateway's base URL: its own setting, with the same checks, named in the messages it causes.
 describe.each([
   ["roma", "roma:endpoint", "ROMA_ENDPOINT", "https://roma.cn-north-4.myhuaweicloud.com"],
-  ["apig", "apig:endpoint", "HW_APIG_ENDPOINT", "https://apig.cn-north-4.myhuaweicloud.com"],
+  ["apig", "apig:endpoint", "APIG_ENDPOINT", "https://apig.cn-north-4.myhuaweicloud.com"],
 ] as const)("the %s endpoint", (gateway, key, envName, byDefault) => {
   const target = async (settings: ProviderSettings) =>
     new ProcessRuntime(settings, "test").target(
