@@ -172,16 +172,7 @@ export function recordFromRelation(
   item: ApiAuthRelationWire & { id: string },
   gateway: Gateway = "roma",
 ): AuthorizationRecord {
-  return record({
-    id: item.id,
-    appId: item.app_id,
-    apiId: item.api_id,
-    authTime: item.auth_time,
-    authRole: item.auth_role,
-    ...romaOnlyOptions(gateway, item, item.visit_params),
-    appName: item.auth_result?.app_name,
-    apiName: item.auth_result?.api_name,
-  });
+  return recordFromItem(item, gateway, item.visit_params, item.auth_result);
 }
 
 /** A record from a `binded-apis` item (of APIG: without the ROMA-only options). */
@@ -189,15 +180,26 @@ export function recordFromInfo(
   item: ApiAuthInfoWire,
   gateway: Gateway = "roma",
 ): AuthorizationRecord {
+  return recordFromItem(item, gateway, item.visit_param, item);
+}
+
+// The two answers name the same fields alike, but for the access parameters (`visit_params` in a
+// create answer, `visit_param` in a listing) and where the names are (its `auth_result`, or the item).
+function recordFromItem(
+  item: Omit<ApiAuthInfoWire, "visit_param" | "api_name" | "app_name">,
+  gateway: Gateway,
+  visitParam: string | undefined,
+  names: { app_name?: string; api_name?: string } | undefined,
+): AuthorizationRecord {
   return record({
     id: item.id,
     appId: item.app_id,
     apiId: item.api_id,
     authTime: item.auth_time,
     authRole: item.auth_role,
-    ...romaOnlyOptions(gateway, item, item.visit_param),
-    appName: item.app_name,
-    apiName: item.api_name,
+    ...romaOnlyOptions(gateway, item, visitParam),
+    appName: names?.app_name,
+    apiName: names?.api_name,
   });
 }
 
