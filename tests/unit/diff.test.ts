@@ -127,6 +127,14 @@ describe("diff: what counts as the same value", () => {
     expect(same(olds, { ...news, envId: "" }).replaces).toStrictEqual(["envId"]);
   });
 
+  it("reads a region or gateway a state holds as null as unset, as if absent", () => {
+    // Neither has a default for readOutputs to fill, so the null reaches the comparison.
+    const nullRegion = { ...olds, region: null };
+    expect(decideDiff(nullRegion, news, {})).toStrictEqual(none);
+    expect(decideDiff(nullRegion, news, settings).replaces).toStrictEqual(["region"]);
+    expect(decideDiff({ ...olds, gateway: null }, news, settings)).toStrictEqual(none);
+  });
+
   it("compares lists as sets, in any order, with duplicates", () => {
     const shuffled = { ...olds, apiIds: ["p2", "p1", "p2"] };
     expect(same(shuffled, news)).toStrictEqual(none);
