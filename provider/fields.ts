@@ -212,6 +212,11 @@ export function isRomaOnly(name: string): name is RomaOnlyField {
   return (ROMA_ONLY_FIELDS as readonly string[]).includes(name);
 }
 
+/** The inputs a gateway's resource takes from the user: APIG's lack the ROMA-only ones. */
+export function inputsOf(gateway: Gateway): UserFieldName[] {
+  return USER_FIELDS.filter((name) => gateway === "roma" || !isRomaOnly(name));
+}
+
 /** The gateway a resource's properties name: ROMA Connect's unless they say `apig`. */
 export function gatewayOf(props: object): Gateway {
   return (props as { gateway?: unknown }).gateway === "apig" ? "apig" : "roma";

@@ -3,7 +3,7 @@ import type { AppAuthorizationArgs } from "./args";
 import {
   FIELD_NAMES,
   ID_FIELDS,
-  isRomaOnly,
+  inputsOf,
   ROMA_ONLY_FIELDS,
   USER_FIELDS,
   type Gateway,
@@ -114,7 +114,7 @@ export abstract class GatewayAppAuthorization extends pulumi.dynamic.Resource {
     const given = args as Partial<AppAuthorizationArgs>;
     refuseHidden(type, name, args);
     // The inputs this gateway takes: APIG's resource has no output for a ROMA-only one.
-    const fields = USER_FIELDS.filter((k) => gateway === "roma" || !isRomaOnly(k));
+    const fields = inputsOf(gateway);
     super(
       provider,
       name,

@@ -8,7 +8,9 @@ import {
   defaultOf,
   FIELD_NAMES,
   FIELDS,
+  gatewayOf,
   GATEWAYS,
+  inputsOf,
   isRomaOnly,
   USER_FIELDS,
   type FieldName,
@@ -158,7 +160,7 @@ export function checkInputs(
 ): CheckResult {
   const failures = new Failures();
   const fail = (property: string, reason: string) => failures.add(property, reason);
-  unknownNames(news, news.gateway === "apig" ? "apig" : "roma", failures);
+  unknownNames(news, gatewayOf(news), failures);
   const checked: Record<string, unknown> = {};
   for (const name of FIELD_NAMES) {
     // On APIG a ROMA-only input is refused, and gets no default: its state never holds one.
@@ -175,10 +177,8 @@ export function checkInputs(
 
 // Names every input the table does not hold (the host's `__provider` aside).
 function unknownNames(news: Record<string, unknown>, gateway: Gateway, failures: Failures): void {
-  const [resource, inputs] =
-    gateway === "apig"
-      ? ["ApigAppAuthorization", INPUT_NAMES.filter((n) => !isRomaOnly(n))]
-      : ["AppAuthorization", INPUT_NAMES];
+  const resource = gateway === "apig" ? "ApigAppAuthorization" : "AppAuthorization";
+  const inputs = inputsOf(gateway);
   for (const key of Object.keys(news)) {
     if (key === "__provider" || Object.hasOwn(FIELDS, key)) continue;
     // A name of any length may come in; a message writes a bounded one.
