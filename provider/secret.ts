@@ -2,8 +2,9 @@ import { inspect } from "node:util";
 
 const REDACTED = "[redacted]";
 // Every credential value this process holds, so text from elsewhere (an API's error message that
-// echoes a token, a network library's error) can be scrubbed before it reaches the user.
-const REGISTRY_KEY = "__pulumiRomaAppAuthSecrets_v1";
+// echoes a token, a network library's error) can be scrubbed before it reaches the user. The
+// version names the shape held there.
+const REGISTRY_KEY = "__pulumiRomaAppAuthSecrets_v2";
 
 /**
  * A credential value that cannot leak by accident: printing, string interpolation and JSON all show
@@ -15,7 +16,7 @@ export class Secret {
   constructor(value: string) {
     this.#value = value;
     Object.defineProperty(this, inspect.custom, { value: () => REDACTED });
-    registry().add(value);
+    registry().values.add(value);
   }
 
   /** The credential itself. */
@@ -41,7 +42,7 @@ export class Secret {
  * Call it before cutting a text short, so no cut can split a value past recognition.
  */
 export function scrub(text: string): string {
-  const pattern = formsPattern();
+  const { pattern } = compiled();
   if (!pattern) return text;
   // One pass, longest form first, over the text between markers written before: a value of a few
   // characters never matches inside a marker.
@@ -58,15 +59,16 @@ export function scrub(text: string): string {
 export function scrubOutside(text: string): string {
   const out = scrub(text);
   let cut = out.length;
-  for (const form of allForms()) cut = Math.min(cut, cutStart(out, form));
+  for (const form of compiled().forms) cut = Math.min(cut, cutStart(out, form));
   return cut === out.length ? out : `${out.slice(0, cut)}${REDACTED}`;
 }
 
 // Where the longest start of `form` (MIN_CUT characters or more) that ends `text` begins, or the
 // text's length. Jumps between occurrences of the form's first character, so a token of kilobytes
-// costs little more than one pass over the text's tail.
+// costs little more than one pass over the text's tail. A whole form was scrubbed already, so the
+// start is shorter than the form (`indexOf` reads a negative position as 0).
 function cutStart(text: string, form: string): number {
-  let at = text.indexOf(form[0], Math.max(0, text.length - form.length + 1));
+  let at = text.indexOf(form[0], text.length - form.length + 1);
   while (at >= 0 && text.length - at >= MIN_CUT) {
     if (form.startsWith(text.slice(at))) return at;
     at = text.indexOf(form[0], at + 1);
@@ -126,46 +128,39 @@ function formSource(form: string): string {
   return form.replace(/%(?:25)?[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f]{4}|[\s\S]/g, (token) =>
     token.length === 1
       ? token.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
-      : token
+      : // In `%XX`, `%25XX` and `\uXXXX` every letter from a to f is a hex digit.
+        token
           .replace(/\\/g, "\\\\")
-          .replace(/[0-9A-Fa-f](?=[0-9A-Fa-f]*$)/g, (d) =>
-            /\d/.test(d) ? d : `[${d.toLowerCase()}${d.toUpperCase()}]`,
-          ),
+          .replace(/[A-Fa-f]/g, (d) => `[${d.toLowerCase()}${d.toUpperCase()}]`),
   );
 }
 
-function allForms(): string[] {
-  const cache = formCache();
-  const forms: string[] = [];
-  for (const value of registry()) {
-    let known = cache.get(value);
-    if (!known) cache.set(value, (known = secretForms(value)));
-    forms.push(...known);
+// Every form of every value, longest first, and one alternation of them all: rebuilt when a
+// secret is added.
+function compiled(): Compiled {
+  const shared = registry();
+  if (shared.compiled?.size !== shared.values.size) {
+    const forms = [...shared.values].flatMap(secretForms).sort((a, b) => b.length - a.length);
+    const pattern =
+      forms.length === 0 ? undefined : new RegExp(forms.map(formSource).join("|"), "g");
+    shared.compiled = { size: shared.values.size, forms, pattern };
   }
-  return forms.sort((a, b) => b.length - a.length);
+  return shared.compiled;
 }
 
-// One alternation of every form, longest first, rebuilt when a secret is added.
-function formsPattern(): RegExp | undefined {
+interface Compiled {
+  /** How many values the forms were made from. */
+  size: number;
+  forms: string[];
+  pattern: RegExp | undefined;
+}
+
+// Held on the global object, so that every copy of this module loaded in the process knows every
+// credential.
+function registry(): { values: Set<string>; compiled?: Compiled } {
   const slot = globalThis as unknown as Record<
     string,
-    { size: number; pattern?: RegExp } | undefined
+    { values: Set<string>; compiled?: Compiled } | undefined
   >;
-  const key = `${REGISTRY_KEY}_pattern`;
-  const held = slot[key];
-  if (held && held.size === registry().size) return held.pattern;
-  const forms = allForms();
-  const pattern = forms.length === 0 ? undefined : new RegExp(forms.map(formSource).join("|"), "g");
-  slot[key] = { size: registry().size, pattern };
-  return pattern;
-}
-
-function registry(): Set<string> {
-  const slot = globalThis as unknown as Record<string, Set<string> | undefined>;
-  return (slot[REGISTRY_KEY] ??= new Set());
-}
-
-function formCache(): Map<string, string[]> {
-  const slot = globalThis as unknown as Record<string, Map<string, string[]> | undefined>;
-  return (slot[`${REGISTRY_KEY}_forms`] ??= new Map<string, string[]>());
+  return (slot[REGISTRY_KEY] ??= { values: new Set() });
 }

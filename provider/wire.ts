@@ -129,13 +129,18 @@ export function createAnswerItems(body: unknown): ApiAuthRelationWire[] {
   if (!Array.isArray(auths)) {
     throw new Error(`a create answer without an "auths" array: ${describeBody(body)}`);
   }
-  const bad = (auths as (Partial<ApiAuthRelationWire> | null)[]).find(
-    (i) => typeof i?.app_id !== "string" || typeof i?.api_id !== "string",
+  const bad: unknown = (auths as unknown[]).find((item) =>
+    lacksStrings(item, ["app_id", "api_id"]),
   );
   if (bad !== undefined) {
     throw new Error(`a create answer item without app_id and api_id: ${describeBody(bad)}`);
   }
   return auths as ApiAuthRelationWire[];
+}
+
+// True when an answer's item is not an object holding a string at each of `keys`.
+function lacksStrings(item: unknown, keys: readonly string[]): boolean {
+  return keys.some((key) => typeof (item as Record<string, unknown> | null)?.[key] !== "string");
 }
 
 /**
@@ -154,10 +159,7 @@ export function listAnswer(body: unknown): ListAuthsWire {
       `a listing without a numeric "total" and an "auths" array: ${describeBody(body)}`,
     );
   }
-  const bad = b.auths.find(
-    (i: Partial<ApiAuthInfoWire> | null) =>
-      typeof i?.id !== "string" || typeof i?.app_id !== "string" || typeof i?.api_id !== "string",
-  );
+  const bad = b.auths.find((item) => lacksStrings(item, ["id", "app_id", "api_id"]));
   if (bad !== undefined) {
     throw new Error(`a listing item without id, app_id and api_id: ${describeBody(bad)}`);
   }

@@ -210,6 +210,8 @@ describe("answers", () => {
     ["with an item without id", { total: 1, auths: [{ app_id: "a", api_id: "p" }] }, /listing/],
     ["that is a bare array", [], /listing/],
     ["that is null", null, /a listing without a numeric "total" and an "auths" array: null/],
+    ["that is empty", undefined, /a listing without .*: an empty body/],
+    ["that is a number", 7, /a listing without .*: 7/],
     ["that is HTML", "<html>", /a listing without .*: a non-JSON body starting "<html>"/],
     [
       "with an item null",
