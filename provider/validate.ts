@@ -223,7 +223,7 @@ class Failures {
 
   /** `what` groups failures of many properties (unknown inputs) under the property "inputs". */
   add(property: string, reason: string, what?: string): void {
-    const base = property.replace(/[.[].*$/, "");
+    const base = property.split(/[.[]/)[0];
     const key = what ?? base;
     let group = this.groups.get(key);
     if (!group) {
@@ -313,8 +313,8 @@ function idList(value: unknown, name: string, what: string, fail: Fail): unknown
     fail(name, `${name} must hold at least one ${what} id; an empty list authorizes nothing.`);
   }
   if (tooLong(value, name, LIMITS.ids, fail)) return value;
+  // The unknown sentinel is itself a valid id, so previews pass unjudged.
   value.forEach((id, i) => {
-    if (id === UNKNOWN) return;
     if (typeof id !== "string")
       fail(`${name}[${i}]`, `${name}[${i}] must be a string; got ${describe(id)}.`);
     else if (!ID.test(id))
@@ -325,7 +325,6 @@ function idList(value: unknown, name: string, what: string, fail: Fail): unknown
 
 function addressList(value: unknown, name: string, tunnel: unknown, fail: Fail): unknown {
   if (value === UNKNOWN) return value;
-  if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) {
     fail(name, `${name} must be a list of IP addresses or ranges; got ${describe(value)}.`);
     return value;
@@ -362,7 +361,6 @@ function isAddressOrRange(entry: unknown): boolean {
 
 function visitParams(value: unknown, appIds: unknown, apiIds: unknown, fail: Fail): unknown {
   if (value === UNKNOWN) return value;
-  if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) {
     fail(
       "visitParams",
@@ -440,7 +438,7 @@ function repeatedTarget(
   ) {
     return;
   }
-  const target = `${e.apiId}/${e.appId === undefined ? "*" : String(e.appId)}`;
+  const target = JSON.stringify([e.apiId, e.appId]);
   if (targets.has(target)) {
     fail(
       at,
@@ -488,8 +486,8 @@ function memberOf(
   }
 }
 
+// The unknown sentinel is itself a valid parameter, so previews pass unjudged.
 function visitParamValue(value: unknown, at: string, fail: Fail): void {
-  if (value === UNKNOWN) return;
   if (typeof value !== "string" || value === "") {
     fail(at, `${at} is required: comma-separated parameters; got ${describe(value)}.`);
     return;

@@ -175,6 +175,22 @@ describe("check: bounds, exactly", () => {
     expect(failures({ appIds: UNKNOWN, apiIds: ids("p", 300) })).toStrictEqual([]);
   });
 
+  it("checks visit parameters against an id list of the largest size", () => {
+    expect(
+      failures({
+        apiIds: ids("p", LIMITS.ids),
+        appIds: ["a"],
+        visitParams: [{ apiId: "elsewhere", visitParam: "v" }],
+      }),
+    ).toStrictEqual([
+      {
+        property: "visitParams[0].apiId",
+        reason:
+          "visitParams[0].apiId is elsewhere, which is not in apiIds; access parameters only apply to authorized pairs.",
+      },
+    ]);
+  });
+
   it("does not check visit parameters against an id list that is itself too long", () => {
     expect(
       failures({

@@ -565,3 +565,116 @@ describe("check: rules pinned value by value", () => {
     }
   });
 });
+
+describe("check: rules a mutation run found unpinned", () => {
+  it("reads a null gateway as ROMA Connect's, and on APIG a null ROMA-only input as absent", () => {
+    expect(checkInputs({ ...base, gateway: null }, withRegion)).toStrictEqual(
+      checkInputs(base, withRegion),
+    );
+    const apig = checkInputs(
+      { ...base, gateway: "apig", authTunnel: null, authWhitelist: null, visitParams: null },
+      withRegion,
+    );
+    expect(apig.failures).toStrictEqual([]);
+    expect(apig.inputs).toStrictEqual({
+      gateway: "apig",
+      instanceId: base.instanceId,
+      envId: base.envId,
+      appIds: ["app1", "app2"],
+      apiIds: ["apiA", "apiB"],
+      adoptExisting: false,
+    });
+  });
+
+  it("names an API-wide entry given twice without naming an app", () => {
+    const { failures } = checkInputs(
+      {
+        ...base,
+        visitParams: [
+          { apiId: "apiA", visitParam: "a" },
+          { apiId: "apiA", visitParam: "b" },
+        ],
+      },
+      withRegion,
+    );
+    expect(failures).toStrictEqual([
+      {
+        property: "visitParams[1]",
+        reason:
+          "visitParams[1] sets access parameters for API apiA a second time; give each API (and app) one entry.",
+      },
+    ]);
+  });
+
+  it("tells an API-wide entry from an app's, whatever the app is called", () => {
+    const appIds = ["app1", "undefined"];
+    const entries = appIds.map((appId) => ({ apiId: "apiA", appId, visitParam: appId }));
+    const { failures } = checkInputs(
+      { ...base, appIds, visitParams: [{ apiId: "apiA", visitParam: "all" }, ...entries] },
+      withRegion,
+    );
+    expect(failures).toStrictEqual([]);
+    // An app id the rules refuse is named for that, not as a second entry of the API-wide one.
+    const empty = checkInputs(
+      {
+        ...base,
+        visitParams: [
+          { apiId: "apiA", visitParam: "all" },
+          { apiId: "apiA", appId: "", visitParam: "x" },
+        ],
+      },
+      withRegion,
+    );
+    expect(empty.failures).toStrictEqual([
+      {
+        property: "visitParams[1].appId",
+        reason: 'visitParams[1].appId must be an id string; got "".',
+      },
+    ]);
+  });
+
+  it("names an apiId that is not an id only as such, never as a repeat", () => {
+    const { failures } = checkInputs(
+      {
+        ...base,
+        visitParams: [
+          { apiId: 7, visitParam: "a" },
+          { apiId: 7, visitParam: "b" },
+        ],
+      },
+      withRegion,
+    );
+    expect(failures).toStrictEqual([
+      {
+        property: "visitParams[0].apiId",
+        reason: "visitParams[0].apiId is required and must be an id string; got number 7.",
+      },
+      {
+        property: "visitParams[1].apiId",
+        reason: "visitParams[1].apiId is required and must be an id string; got number 7.",
+      },
+    ]);
+  });
+
+  it("lets an unknown apiId through beside a known apiIds list", () => {
+    const { failures } = checkInputs(
+      { ...base, visitParams: [{ apiId: UNKNOWN, appId: "app1", visitParam: UNKNOWN }] },
+      withRegion,
+    );
+    expect(failures).toStrictEqual([]);
+  });
+
+  it("groups failures of a field name holding a line break under its property", () => {
+    const apiIds = ["p0", "p1", "p2", "p3"];
+    const params = apiIds.map((apiId, i) => ({ apiId, visitParam: "a", [`x\n${i}`]: 1 }));
+    expect(
+      checkInputs({ ...base, apiIds, visitParams: params }, withRegion).failures,
+    ).toStrictEqual([
+      ...[0, 1, 2].map((i) => ({
+        property: `visitParams[${i}].x\n${i}`,
+        reason: `visitParams[${i}].x\n${i} is not a field of a visit parameter (apiId, appId, visitParam).`,
+      })),
+      { property: "visitParams", reason: "and 1 more problems with visitParams." },
+    ]);
+  });
+});
