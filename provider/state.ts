@@ -82,7 +82,6 @@ export function readOutputs(
     authorizations: list<AuthorizationRecord>(given.authorizations),
     unconfirmed: list<UnconfirmedPair>(given.unconfirmed),
   } as AuthorizationOutputs;
-  if (outs.authorizations.length === 0) return outs;
   return { ...outs, authorizations: expandAuthorizations(outs) };
 }
 

@@ -15,8 +15,9 @@ export class AdaptiveLimiter {
   private limit: number;
   private inFlight = 0;
   private successes = 0;
-  // Requests sent under an older limit report throttling late; one halving per generation is enough.
-  private generation = 0;
+  // Requests sent under an older limit report throttling late; one halving per generation is
+  // enough. Each halving starts a generation: a token of its own, compared by identity.
+  private generation: object = {};
   private readonly waiting: (() => void)[] = [];
 
   constructor(readonly max: number) {
@@ -39,7 +40,8 @@ export class AdaptiveLimiter {
    */
   async acquire(signal?: AbortSignal): Promise<Slot> {
     if (signal?.aborted) throw new Error("aborted while waiting for a request slot");
-    if (this.inFlight < this.limit && this.waiting.length === 0) this.inFlight++;
+    // Freed slots go to waiters at once (`dispatch`), so a free slot means that no one waits.
+    if (this.inFlight < this.limit) this.inFlight++;
     else await this.enqueue(signal);
     const generation = this.generation;
     let released = false;
@@ -57,8 +59,8 @@ export class AdaptiveLimiter {
   private enqueue(signal?: AbortSignal): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const onAbort = () => {
-        const at = this.waiting.indexOf(wake);
-        if (at >= 0) this.waiting.splice(at, 1);
+        // Only a waiter still queued listens: `wake` removes the listener as it dequeues.
+        this.waiting.splice(this.waiting.indexOf(wake), 1);
         reject(new Error("aborted while waiting for a request slot"));
       };
       const wake = () => {
@@ -70,11 +72,11 @@ export class AdaptiveLimiter {
     });
   }
 
-  private adapt(outcome: SlotOutcome, generation: number): void {
+  private adapt(outcome: SlotOutcome, generation: object): void {
     if (outcome === "throttled") {
       if (generation === this.generation) {
         this.limit = Math.max(1, Math.floor(this.limit / 2));
-        this.generation++;
+        this.generation = {};
         this.successes = 0;
       }
     } else if (outcome === "ok" && this.limit < this.max && ++this.successes >= this.limit) {

@@ -1,4 +1,5 @@
 import { networkError, retryAfterMs } from "../../provider/http/errors";
+import { getEventListeners } from "node:events";
 import { AdaptiveLimiter } from "../../provider/http/limiter";
 import { budgetOf } from "../../provider/http/deadline";
 import { backoffMs, retrying, verdict } from "../../provider/http/retry";
@@ -199,6 +200,46 @@ describe("AdaptiveLimiter", () => {
     expect(limiter.busy).toBe(0);
     await expect(limiter.acquire(leaving.signal)).rejects.toThrow(/aborted/);
     expect(limiter.busy).toBe(0);
+  });
+
+  it("counts a slot released twice once", async () => {
+    const limiter = new AdaptiveLimiter(2);
+    const first = await limiter.acquire();
+    const second = await limiter.acquire();
+    first.release("ok");
+    first.release("ok");
+    expect(limiter.busy).toBe(1);
+    second.release("ok");
+    expect(limiter.busy).toBe(0);
+  });
+
+  it("leaves no listener on an operation's signal, whether its waiter was served or left", async () => {
+    const limiter = new AdaptiveLimiter(1);
+    const operation = new AbortController();
+    const held = await limiter.acquire();
+    const served = limiter.acquire(operation.signal);
+    expect(getEventListeners(operation.signal, "abort")).toHaveLength(1);
+    held.release("ok");
+    (await served).release("ok");
+    expect(getEventListeners(operation.signal, "abort")).toHaveLength(0);
+    // A signal that outlives its waiter must not reach into the queue when it aborts later.
+    const again = await limiter.acquire();
+    const other = limiter.acquire();
+    const leaving = limiter.acquire(operation.signal);
+    operation.abort();
+    await expect(leaving).rejects.toThrow(/aborted/);
+    expect(getEventListeners(operation.signal, "abort")).toHaveLength(0);
+    again.release("ok");
+    (await other).release("ok");
+    expect(limiter.busy).toBe(0);
+  });
+
+  it("grows back only on successes, never on failures of other kinds", async () => {
+    const limiter = new AdaptiveLimiter(8);
+    (await limiter.acquire()).release("throttled");
+    expect(limiter.current).toBe(4);
+    for (let i = 0; i < 50; i++) (await limiter.acquire()).release("failed");
+    expect(limiter.current).toBe(4);
   });
 
   it("halves on throttling once per generation and grows back after successes", async () => {

@@ -48,7 +48,38 @@ describe("the stored form of the records", () => {
   it("stores only the id, the pair's indices and the time when the options are the inputs'", () => {
     const outs = outputsFor(2, 3);
     const stored = storeOutputs(outs).authorizations;
-    expect(stored[4]).toEqual([outs.authorizations[4].id, 1, 1, outs.authorizations[4].authTime]);
+    expect(stored[4]).toStrictEqual([
+      outs.authorizations[4].id,
+      1,
+      1,
+      outs.authorizations[4].authTime,
+    ]);
+    // Green-channel lists the inputs give are implied too.
+    const lists = { authTunnel: "GREEN", authWhitelist: ["1.1.1.1"], authBlacklist: ["2.2.2.2"] };
+    const green = outputsFixture({
+      ...outs,
+      ...lists,
+      authorizations: outs.authorizations.map((r) => ({ ...r, ...lists })),
+    } as Partial<AuthorizationOutputs>);
+    expect(storeOutputs(green).authorizations[4]).toStrictEqual(stored[4]);
+  });
+
+  it("expands records with the defaults where the outputs give no options, and none from nothing", () => {
+    expect(
+      expandAuthorizations({ appIds: ["a"], apiIds: ["p"], authorizations: [["r", 0, 0, "t"]] }),
+    ).toStrictEqual([
+      {
+        id: "r",
+        appId: "a",
+        apiId: "p",
+        authTime: "t",
+        authTunnel: "NORMAL",
+        authWhitelist: [],
+        authBlacklist: [],
+        visitParam: "",
+      },
+    ]);
+    expect(expandAuthorizations({ appIds: ["a"], apiIds: ["p"] })).toStrictEqual([]);
   });
 
   it("expands to the records it was made from, whatever their options and pairs", () => {
@@ -56,8 +87,13 @@ describe("the stored form of the records", () => {
       app: fc.oneof(fc.integer({ min: 0, max: 3 }), fc.constant("gone-app")),
       api: fc.oneof(fc.integer({ min: 0, max: 3 }), fc.constant("gone-api")),
       authTunnel: fc.constantFrom("NORMAL", "GREEN"),
-      authWhitelist: fc.constantFrom<string[]>([], ["1.2.3.4"], ["1.2.3.4", "5.6.7.8"]),
-      authBlacklist: fc.constantFrom<string[]>([], ["9.9.9.9"]),
+      authWhitelist: fc.constantFrom<string[]>(
+        [],
+        ["1.2.3.4"],
+        ["5.6.7.8"],
+        ["1.2.3.4", "5.6.7.8"],
+      ),
+      authBlacklist: fc.constantFrom<string[]>([], ["9.9.9.9"], ["8.8.8.8"]),
       visitParam: fc.constantFrom("", "x", "x,y", "y"),
     });
     fc.assert(
@@ -65,6 +101,7 @@ describe("the stored form of the records", () => {
         fc.array(record, { maxLength: 12 }),
         fc.constantFrom("NORMAL", "GREEN"),
         fc.constantFrom<string[]>([], ["1.2.3.4"]),
+        fc.constantFrom<string[]>([], ["9.9.9.9"]),
         fc.constantFrom<VisitParam[]>(
           [],
           [{ apiId: "api1", visitParam: "x" }],
@@ -73,13 +110,13 @@ describe("the stored form of the records", () => {
             { apiId: "api1", appId: "app0", visitParam: "y" },
           ],
         ),
-        (drawn, authTunnel, authWhitelist, visitParams) => {
+        (drawn, authTunnel, authWhitelist, authBlacklist, visitParams) => {
           const inputs = {
             appIds: ["app0", "app1", "app2", "app3"],
             apiIds: ["api0", "api1", "api2", "api3"],
             authTunnel: authTunnel,
             authWhitelist,
-            authBlacklist: [],
+            authBlacklist,
             visitParams,
           };
           const records: AuthorizationRecord[] = drawn.map((r, i) => ({
@@ -93,7 +130,7 @@ describe("the stored form of the records", () => {
             visitParam: r.visitParam,
           }));
           const authorizations = compactRecords(records, inputs);
-          expect(expandAuthorizations({ ...inputs, authorizations })).toEqual(records);
+          expect(expandAuthorizations({ ...inputs, authorizations })).toStrictEqual(records);
         },
       ),
     );
@@ -119,5 +156,8 @@ describe("the stored form of the records", () => {
     expect(() =>
       expandAuthorizations({ appIds: ["a"], apiIds: ["b"], authorizations: [["r1", 0, 3, "t"]] }),
     ).toThrow(/record "r1" names app 0 and API 3, which its appIds and apiIds do not hold/);
+    expect(() =>
+      expandAuthorizations({ appIds: ["a"], apiIds: ["b"], authorizations: [["r2", 1, 0, "t"]] }),
+    ).toThrow(/record "r2" names app 1 and API 0, which its appIds and apiIds do not hold/);
   });
 });
