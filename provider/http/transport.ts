@@ -89,8 +89,6 @@ export interface TransportOptions {
 // The largest answer taken: a page of the list endpoint is a few hundred kilobytes.
 const MAX_ANSWER_MB = 64;
 
-const NOT_SENT = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ERR_INVALID_URL", "CERT_HAS_EXPIRED"];
-
 export class Transport {
   private readonly http: AxiosInstance;
   // Which settings produced each base URL, for the messages of answers from the wrong server.
@@ -105,8 +103,10 @@ export class Transport {
       maxRedirects: 0,
       maxContentLength: MAX_ANSWER_MB * 1024 * 1024,
       responseType: "text",
-      transformRequest: [(data: unknown) => data],
-      transformResponse: [(data: unknown) => data],
+      // No transforms: a body goes out as the JSON text `prepare` wrote, and comes back as text
+      // that `parseBody` reads, so a page that is not JSON is seen as such.
+      transformRequest: [],
+      transformResponse: [],
       validateStatus: () => true,
       httpAgent: new HttpAgent({ keepAlive: true }),
       // Through the proxy HTTPS_PROXY names (unless NO_PROXY exempts the host), axios tunnels
@@ -198,7 +198,8 @@ export class Transport {
         method: prepared.method,
         url: prepared.url.toString(),
         headers: { Accept: "application/json", ...prepared.headers },
-        data: prepared.body === "" ? undefined : prepared.body,
+        // An empty body ("") is sent as none.
+        data: prepared.body,
         signal: budget.signal,
         // Plain HTTP goes only to loopback (the emulator), which no proxy can reach.
         ...(prepared.url.protocol === "http:" ? { proxy: false as const } : {}),
@@ -235,7 +236,8 @@ export class Transport {
         origin,
       );
     }
-    if (status >= 200 && status < 300 && (typeof body !== "string" || body === "")) return;
+    // Below 200 is never a final answer: Node reads informational answers itself.
+    if (status < 300 && (typeof body !== "string" || body === "")) return;
     const endpoint = `${request.method} ${prepared.url.origin}${prepared.url.pathname}`;
     const what =
       status >= 300
@@ -283,7 +285,15 @@ function noAnswer(
     ? `the answer from ${prepared.url.origin} was larger than ${MAX_ANSWER_MB} MB, far more than any answer of the API; refused`
     : error.message;
   debug(`${prepared.method} ${prepared.url.pathname} failed: ${code} (attempt ${attempt})`);
-  return networkError(code, !NOT_SENT.includes(code), doing, detail, origin);
+  return networkError(code, !neverSent(code), doing, detail, origin);
+}
+
+// Failures before any byte of the request left (no connection, no name, no valid URL, a refused
+// certificate): a write that met one may be sent again.
+function neverSent(code: string): boolean {
+  return ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ERR_INVALID_URL", "CERT_HAS_EXPIRED"].includes(
+    code,
+  );
 }
 
 // Why `segment` cannot go into a request path, or undefined when it can.
@@ -318,7 +328,7 @@ function prepare(request: Request): PreparedRequest {
 }
 
 function parseBody(data: unknown): unknown {
-  if (typeof data !== "string" || data === "") return data;
+  if (typeof data !== "string") return data;
   try {
     return JSON.parse(data);
   } catch {

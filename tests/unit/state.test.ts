@@ -60,7 +60,7 @@ describe("the stored form of the records", () => {
       ...outs,
       ...lists,
       authorizations: outs.authorizations.map((r) => ({ ...r, ...lists })),
-    } as Partial<AuthorizationOutputs>);
+    } as AuthorizationOutputs);
     expect(storeOutputs(green).authorizations[4]).toStrictEqual(stored[4]);
   });
 
