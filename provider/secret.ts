@@ -148,6 +148,11 @@ function compiled(): Compiled {
   return shared.compiled;
 }
 
+interface Registry {
+  values: Set<string>;
+  compiled?: Compiled;
+}
+
 interface Compiled {
   /** How many values the forms were made from. */
   size: number;
@@ -157,10 +162,7 @@ interface Compiled {
 
 // Held on the global object, so that every copy of this module loaded in the process knows every
 // credential.
-function registry(): { values: Set<string>; compiled?: Compiled } {
-  const slot = globalThis as unknown as Record<
-    string,
-    { values: Set<string>; compiled?: Compiled } | undefined
-  >;
+function registry(): Registry {
+  const slot = globalThis as unknown as Record<string, Registry | undefined>;
   return (slot[REGISTRY_KEY] ??= { values: new Set() });
 }

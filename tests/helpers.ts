@@ -92,3 +92,25 @@ export function paths(emulator: Emulator, family: Family = "roma") {
     unbound: `/v2${base}/unbinded-apis`,
   };
 }
+
+/**
+ * Fake timers for `Date` alone, starting at `now` (this machine's time if absent): sockets,
+ * timeouts and retries keep running on real time, so only what reads the clock is the test's.
+ */
+export function fakeDateOnly(now?: number): void {
+  jest.useFakeTimers({
+    ...(now === undefined ? {} : { now }),
+    doNotFake: [
+      "hrtime",
+      "nextTick",
+      "performance",
+      "queueMicrotask",
+      "setImmediate",
+      "clearImmediate",
+      "setInterval",
+      "clearInterval",
+      "setTimeout",
+      "clearTimeout",
+    ],
+  });
+}

@@ -10,6 +10,7 @@ import {
   type Emulator,
   type EmulatorOptions,
 } from "../../emulator";
+import { fakeDateOnly } from "../helpers";
 import { checkedInputs, configuredProvider, emulatorSettings, type Settings } from "../support";
 
 const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
@@ -249,21 +250,3 @@ describe("authentication", () => {
     await expect(failure).rejects.not.toThrow(token);
   });
 });
-
-// Fake timers for `Date` alone: sockets, timeouts and retries keep running on real time.
-function fakeDateOnly(): void {
-  jest.useFakeTimers({
-    doNotFake: [
-      "hrtime",
-      "nextTick",
-      "performance",
-      "queueMicrotask",
-      "setImmediate",
-      "clearImmediate",
-      "setInterval",
-      "clearInterval",
-      "setTimeout",
-      "clearTimeout",
-    ],
-  });
-}

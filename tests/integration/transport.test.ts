@@ -8,6 +8,7 @@ import { budgetOf } from "../../provider/http/deadline";
 import { AdaptiveLimiter } from "../../provider/http/limiter";
 import type { Authenticator, Request } from "../../provider/http/transport";
 import { RomaTransport as Transport } from "../../provider/roma-api";
+import { fakeDateOnly } from "../helpers";
 import { silentListener, stubServer, type StubServer } from "./stubs";
 
 interface Answer {
@@ -268,22 +269,7 @@ describe("failures before the request is sent, by their code", () => {
 
 describe("the server clock", () => {
   beforeEach(() => {
-    // Only Date is the test's: the server and the request run on real timers.
-    jest.useFakeTimers({
-      now: Date.parse("2030-06-01T00:00:00Z"),
-      doNotFake: [
-        "hrtime",
-        "nextTick",
-        "performance",
-        "queueMicrotask",
-        "setImmediate",
-        "clearImmediate",
-        "setInterval",
-        "clearInterval",
-        "setTimeout",
-        "clearTimeout",
-      ],
-    });
+    fakeDateOnly(Date.parse("2030-06-01T00:00:00Z"));
   });
   afterEach(() => jest.useRealTimers());
 
@@ -369,21 +355,7 @@ describe("debug lines (ROMA_DEBUG)", () => {
       lines.push(String(chunk));
       return true;
     });
-    jest.useFakeTimers({
-      now: Date.parse("2030-06-01T00:00:00Z"),
-      doNotFake: [
-        "hrtime",
-        "nextTick",
-        "performance",
-        "queueMicrotask",
-        "setImmediate",
-        "clearImmediate",
-        "setInterval",
-        "clearInterval",
-        "setTimeout",
-        "clearTimeout",
-      ],
-    });
+    fakeDateOnly(Date.parse("2030-06-01T00:00:00Z"));
   });
   afterEach(() => {
     jest.useRealTimers();
