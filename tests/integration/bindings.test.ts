@@ -340,6 +340,13 @@ describe("bind", () => {
       expect(outcome.failed).toStrictEqual([exists(pair(0, 1))]);
       expect(outcome.unconfirmed).toStrictEqual([]);
       expect(stored(pair(0, 1)).id).toBe(before.id);
+      // The resent pair keeps the lost write's window, so its SKIPPED is looked up, not taken as is.
+      expect(routes().slice(0, 4)).toStrictEqual([
+        "authorize:dropped",
+        "list:200",
+        "authorize:201",
+        "list:200",
+      ]);
     });
 
     it("stays open, with a window a signature's tolerance wide, when no retry is left", async () => {
@@ -415,6 +422,7 @@ describe("bind", () => {
           failed(p, "APIG.3316", EXISTS_REASON.replace("(SKIPPED)", "(APIG.3316)")),
         ),
       );
+      expect(existedBefore(outcome.failed[0])).toBe(true);
       expect(emu.control.counts().authorize).toBe(1);
     });
 

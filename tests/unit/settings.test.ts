@@ -255,3 +255,157 @@ describe.each([
     );
   });
 });
+
+// The rules of each setting at their edges, one failure each where a careless edit would land.
+describe("settings at their edges", () => {
+  const refusal = (env: Record<string, string>) => {
+    try {
+      resolveSettings(none, env);
+    } catch (error) {
+      expect(error).toBeInstanceOf(SettingsError);
+      expect((error as Error).name).toBe("SettingsError");
+      return (error as Error).message;
+    }
+    throw new Error(`${JSON.stringify(env)} was accepted`);
+  };
+
+  it("has every default, in milliseconds where it says so, and names no source", () => {
+    const s = resolveSettings(none, {});
+    expect(s).toStrictEqual({
+      endpoint: "https://roma.{region}.myhuaweicloud.com",
+      apigEndpoint: "https://apig.{region}.myhuaweicloud.com",
+      authUrl: "https://iam.{region}.myhuaweicloud.com",
+      region: undefined,
+      sources: {},
+      projectId: undefined,
+      credentials: { kind: "none" },
+      maxRetries: 5,
+      maxConcurrency: 10,
+      batchSize: 200,
+      requestTimeoutMs: 30_000,
+      consistencyTimeoutMs: 10_000,
+      operationTimeoutMs: 1_200_000,
+    });
+  });
+
+  it("names only the sources that were set", () => {
+    const s = resolveSettings(config({ "roma:endpoint": "https://a.example.com" }), {
+      HW_REGION_NAME: "cn-north-4",
+    });
+    expect(s.sources).toStrictEqual({ endpoint: "roma:endpoint", region: "HW_REGION_NAME" });
+  });
+
+  it("skips an empty value, in the config and in the environment", () => {
+    const s = resolveSettings(config({ "roma:region": "", "huaweicloud:region": "a-b-1" }), {
+      HW_PROJECT_ID: "",
+      HUAWEICLOUD_SDK_PROJECT_ID: "p1",
+    });
+    expect([s.region, s.projectId]).toStrictEqual(["a-b-1", "p1"]);
+  });
+
+  it.each([
+    ["HW_MAX_RETRIES", 0, 20, "maxRetries", 1],
+    ["ROMA_MAX_CONCURRENCY", 1, 64, "maxConcurrency", 1],
+    ["ROMA_BATCH_SIZE", 1, 1000, "batchSize", 1],
+    ["ROMA_REQUEST_TIMEOUT", 1, 600, "requestTimeoutMs", 1000],
+    ["ROMA_CONSISTENCY_TIMEOUT", 1, 600, "consistencyTimeoutMs", 1000],
+    ["ROMA_OPERATION_TIMEOUT", 1, 86400, "operationTimeoutMs", 1000],
+  ] as const)("%s takes %p to %p, and nothing past either end", (name, min, max, field, unit) => {
+    for (const n of [min, max]) {
+      expect(resolveSettings(none, { [name]: String(n) })[field]).toBe(n * unit);
+    }
+    for (const n of [String(min - 1), String(max + 1), "2.5"]) {
+      expect(refusal({ [name]: n })).toBe(
+        `${name} is "${n}"; it must be a whole number from ${min} to ${max}.`,
+      );
+    }
+  });
+
+  it("accepts a region of 32 characters and refuses one of 33, showing a long value by its length", () => {
+    const region = (n: number) => `a-${"b".repeat(n - 2)}`;
+    expect(resolveSettings(none, { HW_REGION_NAME: region(32) }).region).toBe(region(32));
+    expect(refusal({ HW_REGION_NAME: region(33) })).toMatch(/^HW_REGION_NAME is "a-b+": /);
+    expect(refusal({ HW_REGION_NAME: "A".repeat(80) })).toMatch(/^HW_REGION_NAME is "A{80}": /);
+    expect(refusal({ HW_REGION_NAME: "A".repeat(81) })).toMatch(
+      /^HW_REGION_NAME is a string of 81 characters: /,
+    );
+  });
+
+  it("strips only a trailing /v3 from the auth URL, and every trailing slash from a URL", () => {
+    const s = resolveSettings(none, {
+      HW_AUTH_URL: "https://iam.example.com/v3/x",
+      ROMA_ENDPOINT: "https://roma.example.com/base//",
+    });
+    expect([s.authUrl, s.endpoint]).toStrictEqual([
+      "https://iam.example.com/v3/x",
+      "https://roma.example.com/base",
+    ]);
+    expect(resolveSettings(none, { HW_AUTH_URL: "https://iam.example.com/v3/" }).authUrl).toBe(
+      "https://iam.example.com",
+    );
+  });
+
+  it.each([
+    ["a user name alone", "https://user@example.com"],
+    ["a password alone", "https://:secret@example.com"],
+    ["an empty user info", "https://:@example.com"],
+  ])("refuses %s in a URL", (_what, url) => {
+    expect(refusal({ ROMA_ENDPOINT: url })).toMatch(/a base URL must not carry user info/);
+  });
+
+  it("accepts an @ in a URL's path: it is not user info", () => {
+    const url = "https://example.com/v1/https://x@y";
+    expect(resolveSettings(none, { ROMA_ENDPOINT: url }).endpoint).toBe(url);
+  });
+
+  it.each([
+    ["without a scheme", "user:secret@example.com"],
+    ["with a space in it", "https://us er:secret@example.com"],
+  ])("never shows what stands before an @ (%s)", (_what, url) => {
+    const message = refusal({ ROMA_ENDPOINT: url });
+    expect(message).toMatch(/\[redacted\]@example\.com/);
+    expect(message).not.toContain("secret");
+  });
+
+  it("counts only whole loopback names and addresses as loopback", () => {
+    expect(["127.0.0.10", "127.255.255.255", "[::ffff:7f00:100]"].map(isLoopback)).toStrictEqual([
+      true,
+      true,
+      true,
+    ]);
+    expect(
+      ["notlocalhost", "localhost.example.com", "[::ffff:7f00:10000]"].map(isLoopback),
+    ).toStrictEqual([false, false, false]);
+  });
+
+  it("lists every way to give credentials in one message", () => {
+    expect(missingCredentialsMessage()).toBe(
+      [
+        "No Huawei Cloud credentials are set. Give one of these, in the stack config (pulumi config set --secret ...) or the environment:",
+        "  - an IAM token: roma:token / HW_AUTH_TOKEN",
+        "  - an access key pair: roma:accessKey / huaweicloud:accessKey / HW_ACCESS_KEY / HUAWEICLOUD_SDK_AK + roma:secretKey / huaweicloud:secretKey / HW_SECRET_KEY / HUAWEICLOUD_SDK_SK (with roma:securityToken / huaweicloud:securityToken / HW_SECURITY_TOKEN / HUAWEICLOUD_SDK_SECURITY_TOKEN for temporary credentials)",
+        "  - an IAM password login: roma:userName / HW_USER_NAME + roma:password / HW_USER_PASSWORD + roma:domainName / HW_DOMAIN_NAME",
+      ].join("\n"),
+    );
+  });
+
+  it("names the region input when no setting gave the region", () => {
+    expect(urlOrigin(resolveSettings(none, {}), "authUrl", "cn-north-4", undefined)).toBe(
+      `The URL https://iam.cn-north-4.myhuaweicloud.com is roma:authUrl's default with the region "cn-north-4" (from the resource's region input); set roma:authUrl if the service is reached elsewhere.`,
+    );
+  });
+
+  // Checked templates cannot reach these (the region rule keeps a region to a host label); a
+  // template that would let one through is refused all the same.
+  it.each([
+    ["the scheme", "{region}://example.com"],
+    ["the user name", "https://{region}@example.com"],
+    ["the password", "https://:{region}@example.com"],
+    ["the query", "https://example.com/?{region}"],
+    ["the fragment", "https://example.com/#{region}"],
+  ])("refuses a region that would land in %s", (_where, template) => {
+    expect(() => forRegion(template, "cn-north-4")).toThrow(
+      new RegExp(`^The region "cn-north-4" turns .* into .*, whose host is not .*; refused\\.$`),
+    );
+  });
+});
