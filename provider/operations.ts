@@ -161,7 +161,6 @@ export class Bindings {
   async settle(
     pairs: readonly PairToBind[],
   ): Promise<{ ours: AuthorizationRecord[]; open: UnconfirmedPair[] }> {
-    if (pairs.length === 0) return { ours: [], open: [] };
     const { accepted, caughtUp } = await this.lookup(pairs, "all", (p, r) => this.madeBy(p, r));
     const open = pairs.filter((p) => !accepted.has(pairKey(p)) && !caughtUp.has(pairKey(p)));
     return {
@@ -210,7 +209,7 @@ export class Bindings {
   /**
    * Lists until `until` is met: every pair has an accepted record or has been caught up with
    * ("all"), some pair shows any record ("any"), or one listing ("once"), within the visibility
-   * bound. `seen` holds the last listing's records of the wanted pairs.
+   * bound. `seen` holds, for every pair, the records of the last listing that looked for it.
    */
   private async lookup(
     pairs: readonly PairToBind[],
@@ -365,7 +364,7 @@ export class Bindings {
     const rest: PairToBind[] = [];
     for (const pair of pairs) {
       const mine = accepted.get(pairKey(pair));
-      const others = seen.get(pairKey(pair)) ?? [];
+      const others = seen.get(pairKey(pair))!;
       if (mine) outcome.records.push(mine);
       // With an unknown write of ours, a record outside its window may be a cancelled one that a
       // lagging listing still shows: resending tells (SKIPPED, then our record is looked for).
@@ -376,7 +375,7 @@ export class Bindings {
     if (until === "any" && outcome.records.length === 0 && outcome.failed.length === 0) {
       return merge([outcome, this.lose(rest, existsFailure(rest[0], ALREADY_AUTHORIZED))]);
     }
-    return merge([outcome, rest.length > 0 ? await this.bindRound(rest, ctx, round) : empty()]);
+    return merge([outcome, await this.bindRound(rest, ctx, round)]);
   }
 
   private async readAnswer(
@@ -434,7 +433,6 @@ export class Bindings {
 
   // Pairs the answer left to the listing: ours when a record shows in their windows (or adopted).
   private async lookUpAnswered(pairs: PairToBind[], ctx: BindContext): Promise<BindOutcome> {
-    if (pairs.length === 0) return empty();
     let found: Found;
     try {
       found = await this.lookup(pairs, "all", (p, r) => this.claims(p, r, ctx));
@@ -447,7 +445,7 @@ export class Bindings {
       // A record outside our windows, listed once the listing has caught up with them, is not
       // ours; nothing listed means ours may still be on its way (SKIPPED said a record exists).
       const foreign =
-        (found.seen.get(pairKey(pair)) ?? []).length > 0 && found.caughtUp.has(pairKey(pair));
+        found.seen.get(pairKey(pair))!.length > 0 && found.caughtUp.has(pairKey(pair));
       if (mine) outcome.records.push(mine);
       else if (pair.windows?.length && !foreign) {
         outcome.unconfirmed.push(this.open(pair, NOT_SHOWN));

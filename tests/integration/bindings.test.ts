@@ -178,6 +178,11 @@ const setFaults = (faults: FaultSettings) => emu.control.setFaults(faults);
 const once = (route: Route, fault: Fault, count = 1) =>
   setFaults({ next: [{ route, count, fault }] });
 const routes = () => emu.control.log().map((e) => `${e.route}:${e.status}`);
+/** The apps of the listings asked for, in order. */
+const listedApps = () =>
+  front.requests
+    .filter((r) => r.url.includes("binded-apis"))
+    .map((r) => new URL(r.url, front.url).searchParams.get("app_id"));
 const failed = (p: Pair, code: string, reason: string) => ({ ...p, code, reason });
 const exists = (p: Pair) => failed(p, "SKIPPED", EXISTS_REASON);
 type Identity = Pick<AuthorizationRecord, "id" | "appId" | "apiId" | "authTime">;
@@ -349,6 +354,22 @@ describe("bind", () => {
       ]);
     });
 
+    it("is resent at most roma:maxRetries times", async () => {
+      once("authorize", FAULTS.drop(false), 5);
+      const outcome = await bindings({ maxRetries: 2 }).bind([pair(0, 0)], OPTIONS, false);
+      expect(routes().filter((r) => r.startsWith("authorize"))).toStrictEqual([
+        "authorize:dropped",
+        "authorize:dropped",
+        "authorize:dropped",
+      ]);
+      expect(outcome.unconfirmed.map(key)).toStrictEqual([key(pair(0, 0))]);
+      // Each lost write is a window of its own.
+      expect(outcome.unconfirmed[0].windows).toHaveLength(3);
+      once("authorize", FAULTS.drop(false));
+      const again = await bindings({ maxRetries: 1 }).bind([pair(0, 1)], OPTIONS, false);
+      expect(again.records.map(key)).toStrictEqual([key(pair(0, 1))]);
+    });
+
     it("stays open, with a window a signature's tolerance wide, when no retry is left", async () => {
       once("authorize", FAULTS.drop(true));
       const outcome = await bindings({ maxRetries: 0 }).bind(product(1, 2), OPTIONS, false);
@@ -404,6 +425,30 @@ describe("bind", () => {
       expect(stored(pair(0, 1)).id).toBe(before.id);
     });
 
+    it("waits for the existing record to show, polling", async () => {
+      existing(pair(0, 1), serverNow());
+      setFaults({ duplicates: "error", visibilityLagMs: 1500 });
+      const outcome = await bindings({ consistencyTimeoutMs: 5000 }).bind(
+        product(1, 3),
+        OPTIONS,
+        false,
+      );
+      expect(outcome.failed).toStrictEqual([exists(pair(0, 1))]);
+      expect(outcome.records).toHaveLength(2);
+      // Listed again and again (pauses of 100 ms and more, growing), until it showed.
+      const lists = routes().filter((r) => r === "list:200").length;
+      expect(lists).toBeGreaterThanOrEqual(3);
+      expect(lists).toBeLessThan(15);
+    });
+
+    it("adopts the existing record when asked, and binds the rest", async () => {
+      existing(pair(0, 1));
+      setFaults({ duplicates: "error" });
+      const outcome = await bindings().bind(product(1, 3), OPTIONS, true);
+      expect(identities(outcome.records)).toStrictEqual(storedIdentities(product(1, 3)));
+      expect(outcome.failed).toStrictEqual([]);
+    });
+
     it("with nothing listed, reports the refusal for every pair", async () => {
       once("authorize", {
         kind: "error",
@@ -447,6 +492,17 @@ describe("bind", () => {
           auth_result: item.auth_result,
         })),
       }));
+
+    it("an item with an id and no result is a record made", async () => {
+      rewrite.authorize = (body) => ({
+        auths: (body.auths as Record<string, unknown>[]).map(
+          ({ auth_result: _result, ...item }) => item,
+        ),
+      });
+      const outcome = await bindings().bind(product(1, 2), OPTIONS, false);
+      expect(identities(outcome.records)).toStrictEqual(storedIdentities(product(1, 2)));
+      expect(routes()).toStrictEqual(["authorize:201"]);
+    });
 
     it("SUCCESS without an id: the record made in the write's window is its own", async () => {
       withoutIds();
@@ -576,6 +632,14 @@ describe("list", () => {
     expect(routes()).toStrictEqual(["list:200", "list:200", "list:200"]);
   });
 
+  it("asks for no second page when the first holds all 500", async () => {
+    await emu.close();
+    await startEmulatorWith(1, 500);
+    for (const api of apiIds) emu.control.bind(RELEASE, appIds[0], api);
+    expect((await bindings().list([appIds[0]])).size).toBe(500);
+    expect(routes()).toStrictEqual(["list:200"]);
+  });
+
   it("keeps every record a listing shows for one pair, and drops another app's", async () => {
     const { records } = await bindings().bind([pair(0, 0)], OPTIONS, false);
     const twin = { ...listed(records[0]), id: "f".repeat(32) };
@@ -622,6 +686,25 @@ describe("settle", () => {
     ]);
     expect(result.ours.map((r) => r.id)).toStrictEqual([made.id]);
     expect(result.open).toStrictEqual([]);
+    // One listing told everything: nothing is asked again.
+    expect(listedApps()).toStrictEqual([appIds[0]]);
+  });
+
+  it("waits for a pair's latest window, listing only the apps still waited for", async () => {
+    const old = serverNow() - 60_000;
+    const made = existing(pair(0, 0), old);
+    const recent = serverNow();
+    const result = await bindings({ consistencyTimeoutMs: 600 }).settle([
+      { ...pair(0, 0), windows: [windowAround(old)] },
+      { ...pair(1, 0), windows: [windowAround(old), windowAround(recent)] },
+    ]);
+    expect(result.ours.map((r) => r.id)).toStrictEqual([made.id]);
+    expect(result.open).toStrictEqual([]);
+    const lists = emu.control.log().filter((e) => e.route === "list");
+    expect(lists.at(-1)!.at + OFFSET_MS).toBeGreaterThan(recent + 1000 + 600);
+    // Polled, not spun: a few listings, and app 0's only once.
+    expect(lists.length).toBeLessThan(15);
+    expect(listedApps().filter((app) => app === appIds[0])).toHaveLength(1);
   });
 
   it("waits for a recent window until the listing has caught up with it", async () => {
