@@ -349,6 +349,7 @@ describe("settings at their edges", () => {
     ["a user name alone", "https://user@example.com"],
     ["a password alone", "https://:secret@example.com"],
     ["an empty user info", "https://:@example.com"],
+    ["a user name without the slashes", "https:user@example.com"],
   ])("refuses %s in a URL", (_what, url) => {
     expect(refusal({ ROMA_ENDPOINT: url })).toMatch(/a base URL must not carry user info/);
   });
