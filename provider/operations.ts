@@ -9,6 +9,7 @@
  * this resource whose outcome is unknown. Nothing else, and nothing remembered between commands.
  */
 import { madeWithin, type ServerWindow } from "./clock";
+import { timedOut } from "./http/deadline";
 import { isApiError, isRequestError, UNEXPECTED_ANSWER } from "./http/errors";
 import { backoffMs, sleep, verdict } from "./http/retry";
 import type { Budget } from "./http/transport";
@@ -234,7 +235,13 @@ export class Bindings {
       // A listing asked for before the catch-up point cannot tell: one more, asked for after it.
       const oneMore = before < catchUp && catchUp < this.budget.deadline;
       if (lookedUp(until, pairs, found) || (now >= limit && !oneMore)) return found;
-      await sleepUntil(Math.min(now + backoffMs(round, Math.random), limit), this.budget.signal);
+      await sleepUntil(
+        Math.min(now + backoffMs(round, Math.random), limit),
+        this.budget.signal,
+      ).catch(() => {
+        // The deadline cut the pause: it ends the lookup as it ends a request, by name.
+        throw timedOut(this.budget, "look up what a write made", "binded-apis to show it");
+      });
     }
   }
 

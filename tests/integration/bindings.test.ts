@@ -471,6 +471,25 @@ describe("bind", () => {
       expect(emu.control.counts().authorize).toBe(1);
     });
 
+    it("met again after a lookup, is looked up again only while retries are left", async () => {
+      existing(pair(0, 1));
+      existing(pair(0, 2), serverNow());
+      setFaults({ duplicates: "error", visibilityLagMs: 60_000 });
+      const outcome = await bindings({ maxRetries: 1 }).bind(product(1, 3), OPTIONS, false);
+      // The first lookup shows the older record; the resend meets the other one and stops there.
+      expect(summary(outcome).failed).toStrictEqual(
+        [
+          `${key(pair(0, 1))} SKIPPED`,
+          `${key(pair(0, 0))} APIG.3316`,
+          `${key(pair(0, 2))} APIG.3316`,
+        ].sort(),
+      );
+      expect(outcome.failed.find((f) => f.apiId === apiIds[0])?.reason).toMatch(
+        /^The api auth relation already exists \(APIG\.3316/,
+      );
+      expect(routes()).toStrictEqual(["authorize:400", "list:200", "authorize:400"]);
+    });
+
     it("is not looked up when no retry is left", async () => {
       existing(pair(0, 1));
       setFaults({ duplicates: "error" });
@@ -538,6 +557,23 @@ describe("bind", () => {
           key(pair(0, 0)),
           "UNCONFIRMED",
           "The request's outcome is unknown and no record made while it was in flight showed in binded-apis within roma:consistencyTimeout; the next `pulumi up`, refresh or destroy looks again.",
+        ],
+      ]);
+    });
+
+    it("stays open when the deadline passes while it waits, and says so", async () => {
+      withoutIds();
+      setFaults({ visibilityLagMs: 60_000 });
+      const outcome = await bindings({ consistencyTimeoutMs: 5000, limitMs: 800 }).bind(
+        [pair(0, 0)],
+        OPTIONS,
+        false,
+      );
+      expect(outcome.unconfirmed.map((u) => [key(u), u.code, u.reason])).toStrictEqual([
+        [
+          key(pair(0, 0)),
+          "OPERATION_TIMEOUT",
+          "Outcome unknown (looking it up failed: roma:operationTimeout (0.8 s) passed while waiting for binded-apis to show it.); the next `pulumi up`, refresh or destroy looks again.",
         ],
       ]);
     });
@@ -719,6 +755,15 @@ describe("settle", () => {
       .filter((e) => e.route === "list")
       .at(-1)!;
     expect(lastList.at + OFFSET_MS).toBeGreaterThan(at + 1000 + 100);
+  });
+
+  it("lists once more when the catch-up point passed during a slow listing", async () => {
+    setFaults({ latencyMs: { list: 3000 } });
+    const result = await bindings({ consistencyTimeoutMs: 100 }).settle([
+      { ...pair(0, 0), windows: [windowAround(serverNow())] },
+    ]);
+    expect(result).toStrictEqual({ ours: [], open: [] });
+    expect(routes()).toStrictEqual(["list:200", "list:200"]);
   });
 
   it("leaves a pair open while the server's clock is unknown", async () => {

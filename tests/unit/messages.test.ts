@@ -110,6 +110,16 @@ describe("the words of a failure summary", () => {
     ]);
     const four = describeFailures("cancelled", many.slice(0, 3).concat(fail("a4", "p1", "four")));
     expect(four.reasons[0]).toBe("big (3 pairs: a1 x p1, a1 x p2, a1 x p3)");
+    const three = describeFailures("cancelled", [
+      fail("a1", "p1", "x"),
+      fail("a2", "p1", "y"),
+      fail("a3", "p1", "z"),
+    ]);
+    expect(three.reasons).toStrictEqual([
+      "x (1 pair: a1 x p1)",
+      "y (1 pair: a2 x p1)",
+      "z (1 pair: a3 x p1)",
+    ]);
     const one = describeFailures("cancelled", [
       fail("a1", "p1", "w"),
       fail("a2", "p1", "x"),
