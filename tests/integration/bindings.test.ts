@@ -775,6 +775,16 @@ describe("settle", () => {
     expect(result).toStrictEqual({ ours: [], open: [{ ...pair(0, 0), windows }] });
   });
 
+  it("ends at the deadline, naming what it waited for", async () => {
+    const waiting = bindings({ consistencyTimeoutMs: 100, limitMs: 150 }).settle([
+      { ...pair(0, 0), windows: [windowAround(serverNow())] },
+    ]);
+    // The deadline meets it in a pause between listings, or (on a slow machine) in a listing.
+    await expect(waiting).rejects.toThrow(
+      /^Could not look up what a write made: roma:operationTimeout \(0\.15 s\) passed while waiting for binded-apis to show it\.$|^Could not list the APIs /,
+    );
+  });
+
   it("throws when the listing fails", async () => {
     once("list", FAULTS.invalidParameter("no listing"));
     await expect(
