@@ -564,18 +564,18 @@ describe("bind", () => {
     it("stays open when the deadline passes while it waits, and says so", async () => {
       withoutIds();
       setFaults({ visibilityLagMs: 60_000 });
-      const outcome = await bindings({ consistencyTimeoutMs: 5000, limitMs: 800 }).bind(
+      const outcome = await bindings({ consistencyTimeoutMs: 5000, limitMs: 2000 }).bind(
         [pair(0, 0)],
         OPTIONS,
         false,
       );
-      expect(outcome.unconfirmed.map((u) => [key(u), u.code, u.reason])).toStrictEqual([
-        [
-          key(pair(0, 0)),
-          "OPERATION_TIMEOUT",
-          "Outcome unknown (looking it up failed: roma:operationTimeout (0.8 s) passed while waiting for binded-apis to show it.); the next `pulumi up`, refresh or destroy looks again.",
-        ],
+      expect(outcome.unconfirmed.map((u) => [key(u), u.code])).toStrictEqual([
+        [key(pair(0, 0)), "OPERATION_TIMEOUT"],
       ]);
+      // The deadline meets it in a pause between listings, or (on a busy machine) in a listing.
+      expect(outcome.unconfirmed[0].reason).toMatch(
+        /^Outcome unknown \(looking it up failed: roma:operationTimeout \(2 s\) passed while waiting for (binded-apis to show it|an answer from http:\/\/127\.0\.0\.1:\d+)\.\); the next `pulumi up`, refresh or destroy looks again\.$/,
+      );
     });
 
     it("stays open when the listing fails", async () => {
