@@ -9,9 +9,9 @@
  * this resource whose outcome is unknown. Nothing else, and nothing remembered between commands.
  */
 import { madeWithin, type ServerWindow } from "./clock";
-import { timedOut } from "./http/deadline";
+import { pauseUntil } from "./http/deadline";
 import { isApiError, isRequestError, UNEXPECTED_ANSWER } from "./http/errors";
-import { backoffMs, sleep, verdict } from "./http/retry";
+import { backoffMs, verdict } from "./http/retry";
 import type { Budget } from "./http/transport";
 import { batchPairs, pairKey, productPairs, type Batch } from "./plan";
 import { MAX_PAGE, type RomaApi } from "./roma-api";
@@ -235,17 +235,16 @@ export class Bindings {
       // A listing asked for before the catch-up point cannot tell: one more, asked for after it.
       const oneMore = before < catchUp && catchUp < this.budget.deadline;
       if (lookedUp(until, pairs, found) || (now >= limit && !oneMore)) return found;
-      await sleepUntil(
-        Math.min(now + backoffMs(round, Math.random), limit),
-        this.budget.signal,
-      ).catch(() => {
-        // The deadline cut the pause: it ends the lookup as it ends a request, by name.
-        throw timedOut(this.budget, "look up what a write made", "binded-apis to show it");
-      });
+      await this.pauseUntil(Math.min(now + backoffMs(round, Math.random), limit));
     }
   }
 
   // One listing of `missing`, asked for at `before` (this machine's clock), read into `found`.
+  // A pause before looking up what a write made; the deadline ends it as it ends a request.
+  private pauseUntil(time: number): Promise<void> {
+    return pauseUntil(time, this.budget, "look up what a write made", "binded-apis to show it");
+  }
+
   private async listInto(
     found: Found,
     missing: readonly PairToBind[],
@@ -343,7 +342,7 @@ export class Bindings {
       const maybeOurs = withFlight(pairs, flight);
       if (!canRetry) return this.unsettled(maybeOurs, error, "the answer was lost or unreadable");
       // The answer was lost: whatever this write made is ours. List first, resend only the rest.
-      await sleep(backoffMs(round, Math.random));
+      await this.pauseUntil(Date.now() + backoffMs(round, Math.random));
       return this.settleThenBind(maybeOurs, ctx, round + 1, "once");
     }
     if (canRetry && isApiError(error) && meansAuthorized(error.code)) {
@@ -608,11 +607,6 @@ function failure(pair: Pair, error: unknown): PairFailure {
     code: error.code,
     reason: message.replace(`Could not ${error.doing}: `, ""),
   };
-}
-
-// A timer counts from the event loop's last tick, so on a busy loop it fires early: wait again.
-async function sleepUntil(time: number, signal?: AbortSignal): Promise<void> {
-  while (Date.now() < time) await sleep(time - Date.now(), signal);
 }
 
 function pairOf(pair: Pair): Pair {

@@ -88,3 +88,21 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
+
+/**
+ * Pauses until `time` (this machine's clock), or rejects with the deadline's error, naming what
+ * the pause waited for, if the budget runs out first.
+ */
+export async function pauseUntil(
+  time: number,
+  budget: Budget,
+  doing: string,
+  waitingFor: string,
+): Promise<void> {
+  try {
+    // A timer counts from the event loop's last tick, so on a busy loop it fires early: wait again.
+    while (Date.now() < time) await sleep(time - Date.now(), budget.signal);
+  } catch {
+    throw timedOut(budget, doing, waitingFor);
+  }
+}

@@ -10,10 +10,8 @@
  * and the loop stops at an operation-wide deadline; the CommonJS-compatible libraries take neither,
  * and the ESM-only p-retry cannot be loaded by the provider host's CommonJS loader.
  */
-import { OPERATION_TIMEOUT, sleep, timedOut, type Budget } from "./deadline";
+import { OPERATION_TIMEOUT, pauseUntil, type Budget } from "./deadline";
 import { ANSWER_TOO_LARGE, isRequestError, means, type RequestError } from "./errors";
-
-export { sleep } from "./deadline";
 
 /** What to do after a failed attempt. */
 export type Verdict =
@@ -123,15 +121,12 @@ export async function retrying<T>(
         throw gaveUp(failure, n, outOfRetries);
       }
       options.onRetry?.(failure, n, delay);
-      try {
-        await sleep(delay, options.budget.signal);
-      } catch {
-        throw timedOut(
-          options.budget,
-          options.doing,
-          `the next attempt, ${delay} ms after: ${failure.message}`,
-        );
-      }
+      await pauseUntil(
+        Date.now() + delay,
+        options.budget,
+        options.doing,
+        `the next attempt, ${delay} ms after: ${failure.message}`,
+      );
     }
   }
 }

@@ -59,10 +59,14 @@ let writes: { appIds: string[]; apiIds: string[]; ended?: [number, (true | reado
 
 async function startEmulatorWith(apps: number, apis: number) {
   emu = await startEmulator({ seed: { apps, apis }, clock: { now: serverNow } });
-  ({ apps: appIds, apis: apiIds } = {
-    apps: emu.seed.apps.map((a) => a.id),
-    apis: emu.seed.apis.map((a) => a.id),
-  });
+  appIds = emu.seed.apps.map((a) => a.id);
+  apiIds = emu.seed.apis.map((a) => a.id);
+}
+
+/** Another emulator in the place of the one the test began with (the front forwards to it). */
+async function restartEmulator(apps: number, apis: number) {
+  await emu.close();
+  await startEmulatorWith(apps, apis);
 }
 
 beforeEach(async () => {
@@ -107,6 +111,7 @@ beforeEach(async () => {
   });
 });
 afterEach(async () => {
+  jest.restoreAllMocks();
   await front.close();
   await emu.close();
 });
@@ -396,6 +401,28 @@ describe("bind", () => {
       ]);
     });
 
+    it("stays open when the deadline comes in the pause before a lookup, and says so", async () => {
+      // Pauses of 200, 400, 800, 1600 and 3200 ms: the deadline falls in the fifth, seconds from
+      // any request, so where it meets the bind does not depend on this machine's load.
+      jest.spyOn(Math, "random").mockReturnValue(1);
+      once("authorize", FAULTS.drop(false), 5);
+      const outcome = await bindings({ maxRetries: 5, limitMs: 4000 }).bind(
+        [pair(0, 0)],
+        OPTIONS,
+        false,
+      );
+      expect(routes()).toStrictEqual([
+        ...Array.from({ length: 4 }, () => ["authorize:dropped", "list:200"]).flat(),
+        "authorize:dropped",
+      ]);
+      expect(outcome.unconfirmed.map((u) => [key(u), u.code, u.windows.length])).toStrictEqual([
+        [key(pair(0, 0)), "OPERATION_TIMEOUT", 5],
+      ]);
+      expect(outcome.unconfirmed[0].reason).toBe(
+        "Outcome unknown (looking it up failed: roma:operationTimeout (4 s) passed while waiting for binded-apis to show it.); the next `pulumi up`, refresh or destroy looks again.",
+      );
+    });
+
     it("stays open when looking it up fails", async () => {
       setFaults({
         next: [
@@ -657,8 +684,7 @@ describe("mayExist", () => {
 
 describe("list", () => {
   it("reads every page of each app once", async () => {
-    await emu.close();
-    await startEmulatorWith(2, 501);
+    await restartEmulator(2, 501);
     for (const api of apiIds) emu.control.bind(RELEASE, appIds[0], api);
     emu.control.bind(RELEASE, appIds[1], apiIds[0]);
     const listing = await bindings().list([appIds[0], appIds[1], appIds[0]]);
@@ -669,8 +695,7 @@ describe("list", () => {
   });
 
   it("asks for no second page when the first holds all 500", async () => {
-    await emu.close();
-    await startEmulatorWith(1, 500);
+    await restartEmulator(1, 500);
     for (const api of apiIds) emu.control.bind(RELEASE, appIds[0], api);
     expect((await bindings().list([appIds[0]])).size).toBe(500);
     expect(routes()).toStrictEqual(["list:200"]);
@@ -855,8 +880,7 @@ function listed(r: AuthorizationRecord): Record<string, unknown> {
 
 // A new emulator whose one app has `count` APIs, each bound: their records, log cleared.
 async function restartWith(count: number): Promise<AuthorizationRecord[]> {
-  await emu.close();
-  await startEmulatorWith(1, count);
+  await restartEmulator(1, count);
   const { records } = await bindings().bind(product(1, count), OPTIONS, false);
   emu.control.resetLog();
   return records;

@@ -1,4 +1,4 @@
-import { budgetOf, sleep, timedOut, untilDeadline } from "../../provider/http/deadline";
+import { budgetOf, pauseUntil, sleep, timedOut, untilDeadline } from "../../provider/http/deadline";
 
 // Node keeps an AbortSignal's listeners and their limit under internal symbols; events'
 // getMaxListeners refuses a signal made in jest's realm.
@@ -88,5 +88,54 @@ describe("sleep", () => {
     await expect(waiting).rejects.toThrow("aborted");
     expect(listeners(controller.signal)).toBe(0);
     await expect(sleep(60_000, controller.signal)).rejects.toThrow("aborted");
+  });
+});
+
+describe("pauseUntil", () => {
+  const budgetWith = (controller: AbortController) => ({
+    deadline: Infinity,
+    signal: controller.signal,
+    limitMs: 3000,
+  });
+  const settled = async (promise: Promise<void>) => {
+    let done = false;
+    void promise.then(() => (done = true));
+    await jest.advanceTimersByTimeAsync(0);
+    return done;
+  };
+
+  it("waits again when its timer fires before the time (a busy loop's early timer)", async () => {
+    jest.useFakeTimers({ now: 10_000 });
+    try {
+      const pause = pauseUntil(10_100, budgetWith(new AbortController()), "bind", "a slot");
+      // The clock is set back as if the timer were counted from an earlier tick.
+      jest.setSystemTime(9_950);
+      await jest.advanceTimersByTimeAsync(100);
+      expect(await settled(pause)).toBe(false);
+      await jest.advanceTimersByTimeAsync(50);
+      expect(await settled(pause)).toBe(true);
+      expect(Date.now()).toBe(10_100);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it("ends at once for a time already past, even with the deadline passed", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(
+      pauseUntil(Date.now() - 1, budgetWith(controller), "bind", "a slot"),
+    ).resolves.toBeUndefined();
+  });
+
+  it("ends at the deadline with its error, naming what it waited for", async () => {
+    const controller = new AbortController();
+    const pause = pauseUntil(Date.now() + 60_000, budgetWith(controller), "bind", "a slot");
+    controller.abort();
+    await expect(pause).rejects.toThrow(
+      new Error("Could not bind: roma:operationTimeout (3 s) passed while waiting for a slot."),
+    );
+    await expect(pause).rejects.toMatchObject({ code: "OPERATION_TIMEOUT", mayHaveArrived: false });
+    expect(listeners(controller.signal)).toBe(0);
   });
 });
