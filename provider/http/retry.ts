@@ -23,6 +23,18 @@ export type Verdict =
   | "fail";
 
 /**
+ * A certificate refused: the TLS handshake ended before any byte of the request was sent (Node
+ * writes the request only once the server's certificate has been verified).
+ */
+export const CERTIFICATE_REFUSED: readonly string[] = [
+  "CERT_HAS_EXPIRED",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+];
+
+/**
  * Network failures a retry cannot mend: a host name that does not exist, a certificate refused, a
  * TLS handshake with something that does not speak TLS (plain HTTP on the port), the deadline.
  */
@@ -32,11 +44,7 @@ export const PERMANENT_NETWORK: readonly string[] = [
   "ERR_SSL_WRONG_VERSION_NUMBER",
   OPERATION_TIMEOUT,
   "ERR_INVALID_URL",
-  "CERT_HAS_EXPIRED",
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "SELF_SIGNED_CERT_IN_CHAIN",
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "ERR_TLS_CERT_ALTNAME_INVALID",
+  ...CERTIFICATE_REFUSED,
 ];
 /** True for an answer that says the tenant is sending too fast: a 429, or a code that means it. */
 export function isThrottling(error: RequestError): boolean {

@@ -21,7 +21,7 @@ import {
   type ServiceErrors,
 } from "./errors";
 import type { AdaptiveLimiter } from "./limiter";
-import { isThrottling, retrying } from "./retry";
+import { CERTIFICATE_REFUSED, isThrottling, retrying } from "./retry";
 import { encodeRfc3986 } from "./rfc3986";
 
 export type { Budget } from "./deadline";
@@ -291,9 +291,13 @@ function noAnswer(
 // Failures before any byte of the request left (no connection, no name, no valid URL, a refused
 // certificate): a write that met one may be sent again.
 function neverSent(code: string): boolean {
-  return ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ERR_INVALID_URL", "CERT_HAS_EXPIRED"].includes(
-    code,
-  );
+  return [
+    "ECONNREFUSED",
+    "ENOTFOUND",
+    "EAI_AGAIN",
+    "ERR_INVALID_URL",
+    ...CERTIFICATE_REFUSED,
+  ].includes(code);
 }
 
 // Why `segment` cannot go into a request path, or undefined when it can.

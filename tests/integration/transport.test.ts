@@ -3,13 +3,16 @@
  * wire, which answers are data, how the rest are named, and the server clock read from `Date`.
  */
 import dns from "node:dns";
+import { readFileSync } from "node:fs";
 import type { IncomingHttpHeaders } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import { join } from "node:path";
 import { budgetOf } from "../../provider/http/deadline";
 import { AdaptiveLimiter } from "../../provider/http/limiter";
 import type { Authenticator, Request } from "../../provider/http/transport";
 import { RomaTransport as Transport } from "../../provider/roma-api";
 import { fakeDateOnly } from "../helpers";
-import { silentListener, stubServer, type StubServer } from "./stubs";
+import { listen, silentListener, stubServer, type StubServer } from "./stubs";
 
 interface Answer {
   status: number;
@@ -251,12 +254,52 @@ describe("failures before the request is sent, by their code", () => {
     ["EAI_AGAIN", false],
     ["ERR_INVALID_URL", false],
     ["CERT_HAS_EXPIRED", false],
+    ["DEPTH_ZERO_SELF_SIGNED_CERT", false],
+    ["SELF_SIGNED_CERT_IN_CHAIN", false],
+    ["UNABLE_TO_VERIFY_LEAF_SIGNATURE", false],
+    ["ERR_TLS_CERT_ALTNAME_INVALID", false],
     ["EHOSTUNREACH", true],
   ])("%s: may have arrived is %s", async (code, mayHaveArrived) => {
     failLookup(code);
     const error = await failure(get({ baseUrl: "https://roma.cn-north-4.myhuaweicloud.com" }));
     expect(error.code).toBe(code);
     expect(error.mayHaveArrived).toBe(mayHaveArrived);
+  });
+
+  it("a certificate this machine does not trust: the write never left, and is not sent again", async () => {
+    // The fixture certificate is self-signed for 127.0.0.1, and this process trusts no extra CA.
+    const fixtures = join(__dirname, "fixtures");
+    const served: string[] = [];
+    const https = createHttpsServer(
+      {
+        key: readFileSync(join(fixtures, "loopback-key.pem")),
+        cert: readFileSync(join(fixtures, "loopback-cert.pem")),
+      },
+      (req, res) => {
+        served.push(req.url ?? "");
+        res.end("{}");
+      },
+    );
+    const port = await listen(https, "127.0.0.1");
+    try {
+      const t = new Transport({
+        limiter: new AdaptiveLimiter(2),
+        maxRetries: 2,
+        requestTimeoutMs: 10_000,
+      });
+      const error = await failure(
+        get({ method: "POST", baseUrl: `https://127.0.0.1:${port}`, idempotent: false }),
+        t,
+      );
+      expect([error.code, error.mayHaveArrived, served]).toStrictEqual([
+        "DEPTH_ZERO_SELF_SIGNED_CERT",
+        false,
+        [],
+      ]);
+    } finally {
+      https.closeAllConnections();
+      await new Promise((resolve) => https.close(resolve));
+    }
   });
 
   it("names a failure without a code ERR_NETWORK, one that may have arrived", async () => {
