@@ -104,7 +104,7 @@ export class ProcessRuntime {
       case "aksk":
         return akskAuth(c.accessKey, c.secretKey, c.securityToken);
       case "password":
-        return iamTokenAuth(this.tokenSource(region, scope));
+        return iamTokenAuth(this.tokenSource(c, region, scope));
       case "none":
         throw new Error(missingCredentialsMessage());
     }
@@ -116,8 +116,9 @@ export class ProcessRuntime {
     const authUrl = this.baseUrl("authUrl", region);
     const lookup = once(this.projects, `${authUrl}|${region}`, async () => {
       const own = this.budget();
-      if (this.settings.credentials.kind === "password") {
-        const token = await this.tokenSource(region, { projectName: region }).login(own);
+      const c = this.settings.credentials;
+      if (c.kind === "password") {
+        const token = await this.tokenSource(c, region, { projectName: region }).login(own);
         if (token.projectId) return token.projectId;
       }
       return findProjectId(
@@ -153,13 +154,12 @@ export class ProcessRuntime {
   // budget of its own; each request waits for it no longer than its own deadline. Renewed when
   // stale, again by one login.
   private tokenSource(
+    c: PasswordLogin,
     region: string,
     scope: TokenScope,
   ): TokenSource & {
     login(budget: Budget): Promise<IamToken>;
   } {
-    const c = this.settings.credentials;
-    if (c.kind !== "password") throw new Error("token source without a password login");
     const authUrl = this.baseUrl("authUrl", region);
     const key = `${authUrl}|${"projectId" in scope ? scope.projectId : `name:${scope.projectName}`}`;
     const doing = `log in to IAM as ${c.userName} (domain ${c.domainName})`;
