@@ -9,7 +9,7 @@
  * this resource whose outcome is unknown. Nothing else, and nothing remembered between commands.
  */
 import { madeWithin, type ServerWindow } from "./clock";
-import { pauseUntil } from "./http/deadline";
+import { pause, pauseUntil } from "./http/deadline";
 import { isApiError, isRequestError, UNEXPECTED_ANSWER } from "./http/errors";
 import { backoffMs, verdict } from "./http/retry";
 import type { Budget } from "./http/transport";
@@ -235,16 +235,15 @@ export class Bindings {
       // A listing asked for before the catch-up point cannot tell: one more, asked for after it.
       const oneMore = before < catchUp && catchUp < this.budget.deadline;
       if (lookedUp(until, pairs, found) || (now >= limit && !oneMore)) return found;
-      await this.pauseUntil(Math.min(now + backoffMs(round, Math.random), limit));
+      await pauseUntil(
+        Math.min(now + backoffMs(round, Math.random), limit),
+        this.budget,
+        ...LOOKUP,
+      );
     }
   }
 
   // One listing of `missing`, asked for at `before` (this machine's clock), read into `found`.
-  // A pause before looking up what a write made; the deadline ends it as it ends a request.
-  private pauseUntil(time: number): Promise<void> {
-    return pauseUntil(time, this.budget, "look up what a write made", "binded-apis to show it");
-  }
-
   private async listInto(
     found: Found,
     missing: readonly PairToBind[],
@@ -342,7 +341,7 @@ export class Bindings {
       const maybeOurs = withFlight(pairs, flight);
       if (!canRetry) return this.unsettled(maybeOurs, error, "the answer was lost or unreadable");
       // The answer was lost: whatever this write made is ours. List first, resend only the rest.
-      await this.pauseUntil(Date.now() + backoffMs(round, Math.random));
+      await pause(backoffMs(round, Math.random), this.budget, ...LOOKUP);
       return this.settleThenBind(maybeOurs, ctx, round + 1, "once");
     }
     if (canRetry && isApiError(error) && meansAuthorized(error.code)) {
@@ -608,6 +607,9 @@ function failure(pair: Pair, error: unknown): PairFailure {
     reason: message.replace(`Could not ${error.doing}: `, ""),
   };
 }
+
+// A pause before looking up what a write made, as the deadline's error names it if it cuts one.
+const LOOKUP = ["look up what a write made", "binded-apis to show it"] as const;
 
 function pairOf(pair: Pair): Pair {
   return { appId: pair.appId, apiId: pair.apiId };

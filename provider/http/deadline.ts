@@ -89,20 +89,27 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/**
- * Pauses until `time` (this machine's clock), or rejects with the deadline's error, naming what
- * the pause waited for, if the budget runs out first.
- */
+/** Waits `ms`, or rejects with the deadline's error, naming what the pause waited for. */
+export async function pause(
+  ms: number,
+  budget: Budget,
+  doing: string,
+  waitingFor: string,
+): Promise<void> {
+  try {
+    await sleep(ms, budget.signal);
+  } catch {
+    throw timedOut(budget, doing, waitingFor);
+  }
+}
+
+/** Pauses until `time` (this machine's clock), or the deadline's error as `pause` gives it. */
 export async function pauseUntil(
   time: number,
   budget: Budget,
   doing: string,
   waitingFor: string,
 ): Promise<void> {
-  try {
-    // A timer counts from the event loop's last tick, so on a busy loop it fires early: wait again.
-    while (Date.now() < time) await sleep(time - Date.now(), budget.signal);
-  } catch {
-    throw timedOut(budget, doing, waitingFor);
-  }
+  // A timer counts from the event loop's last tick, so on a busy loop it fires early: wait again.
+  while (Date.now() < time) await pause(time - Date.now(), budget, doing, waitingFor);
 }

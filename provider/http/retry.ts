@@ -10,7 +10,7 @@
  * and the loop stops at an operation-wide deadline; the CommonJS-compatible libraries take neither,
  * and the ESM-only p-retry cannot be loaded by the provider host's CommonJS loader.
  */
-import { OPERATION_TIMEOUT, pauseUntil, type Budget } from "./deadline";
+import { OPERATION_TIMEOUT, pause, type Budget } from "./deadline";
 import { ANSWER_TOO_LARGE, isRequestError, means, type RequestError } from "./errors";
 
 /** What to do after a failed attempt. */
@@ -129,8 +129,8 @@ export async function retrying<T>(
         throw gaveUp(failure, n, outOfRetries);
       }
       options.onRetry?.(failure, n, delay);
-      await pauseUntil(
-        Date.now() + delay,
+      await pause(
+        delay,
         options.budget,
         options.doing,
         `the next attempt, ${delay} ms after: ${failure.message}`,
