@@ -1,0 +1,184 @@
+/**
+ * provider/handlers.ts in this process, against the emulator: what `check` keeps of the resource
+ * class's own input, when a failed create leaves nothing behind, what a refresh makes of the
+ * records it finds, the one-run adoption variable's form, and the
+ * debug lines each method writes. The lifecycle tests reach the same code through Pulumi's host,
+ * in child processes that mutation testing does not reach; the ownership tests drive the paths of
+ * interrupted and failed runs.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startEmulator, type Emulator } from "../../emulator";
+import type { AppAuthorizationProvider } from "../../provider";
+import type { AuthorizationOutputs } from "../../provider/types";
+import { checkedInputs, failureOf, pairsOf, recordIds, type Settings } from "../support";
+import { advance, freshProcess } from "./ownership-support";
+
+const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
+const KEY = "proj/dev/orders";
+type Props = Record<string, unknown>;
+
+let emu: Emulator;
+let apps: string[];
+let apis: string[];
+let home: string;
+const savedHome = process.env.PULUMI_HOME;
+
+beforeEach(async () => {
+  home = mkdtempSync(join(tmpdir(), "roma-handlers-"));
+  process.env.PULUMI_HOME = home;
+  emu = await startEmulator({ seed: { apps: 3, apis: 3 } });
+  apps = emu.seed.apps.map((a) => a.id);
+  apis = emu.seed.apis.map((a) => a.id);
+});
+afterEach(async () => {
+  jest.restoreAllMocks();
+  await emu.close();
+  rmSync(home, { recursive: true, force: true });
+  if (savedHome === undefined) delete process.env.PULUMI_HOME;
+  else process.env.PULUMI_HOME = savedHome;
+  delete process.env.ROMA_ADOPT_EXISTING;
+  delete process.env.ROMA_DEBUG;
+});
+
+const command = (settings: Settings = {}): Promise<AppAuthorizationProvider> =>
+  freshProcess(emu, settings);
+const inputs = (provider: AppAuthorizationProvider, change: Props) =>
+  checkedInputs(provider, {
+    instanceId: emu.seed.instanceId,
+    envId: RELEASE,
+    __provider: "serialized provider",
+    ...change,
+  });
+
+describe("check", () => {
+  it("keeps the resource class's journal key up to 1,024 characters, and drops a longer one", async () => {
+    const provider = await command();
+    const given = { instanceId: emu.seed.instanceId, envId: RELEASE, appIds: [apps[0]] };
+    const withKey = async (journalKey: string) =>
+      (await provider.check({}, { ...given, apiIds: [apis[0]], journalKey })).inputs.journalKey;
+    expect(await withKey("k".repeat(1024))).toBe("k".repeat(1024));
+    expect(await withKey("k".repeat(1025))).toBeUndefined();
+  });
+});
+
+describe("create", () => {
+  it("that made nothing fails with a plain error: nothing for the engine to keep", async () => {
+    emu.control.bind(RELEASE, apps[0], apis[0]);
+    const provider = await command();
+    const error = await failureOf(
+      provider.create(await inputs(provider, { appIds: [apps[0]], apiIds: [apis[0]] })),
+    );
+    expect(error.message).toMatch(/^1 pair \(app x API\) could not be authorized/);
+    expect([error.id, error.properties, error.reasons]).toStrictEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
+
+  it("adopts for one run the resources ROMA_ADOPT_EXISTING names, spaces around the commas allowed", async () => {
+    emu.control.bind(RELEASE, apps[0], apis[0]);
+    const [existing] = emu.control.bindings();
+    process.env.ROMA_ADOPT_EXISTING = `proj/dev/other , ${KEY} `;
+    const provider = await command();
+    const made = await provider.create(
+      await inputs(provider, { appIds: [apps[0]], apiIds: [apis[0]], journalKey: KEY }),
+    );
+    expect(recordIds(made.outs)).toStrictEqual([existing.id]);
+  });
+});
+
+describe("read (refresh)", () => {
+  // A resource of apps 0 and 1 x APIs 0 and 1 with parameters for each API (one per app for API
+  // 1), made long enough ago that a listing shows every record it holds.
+  async function madeLongAgo(): Promise<{ id: string; outs: Props }> {
+    const provider = await command();
+    const made = await provider.create(
+      await inputs(provider, {
+        appIds: [apps[1], apps[0]],
+        apiIds: [apis[1], apis[0]],
+        visitParams: [
+          { apiId: apis[0], visitParam: "all" },
+          { apiId: apis[1], appId: apps[0], visitParam: "zero" },
+          { apiId: apis[1], appId: apps[1], visitParam: "one" },
+        ],
+      }),
+    );
+    advance(emu, 3_600_000);
+    return { id: made.id, outs: made.outs as Props };
+  }
+  const cancelOutside = (app: string, api: string) => emu.control.unbind(RELEASE, app, api);
+
+  it("keeps a resource whose records all show, by one listing of each app", async () => {
+    const { id, outs } = await madeLongAgo();
+    emu.control.resetLog();
+    const read = await (await command()).read(id, outs);
+    expect(read.id).toBe(id);
+    expect(pairsOf(read.props)).toStrictEqual(pairsOf(outs));
+    expect(emu.control.log().map((e) => e.route)).toStrictEqual(["list", "list"]);
+  });
+
+  it("drops an app whose records are all gone, and the parameters of that app and API", async () => {
+    const { id, outs } = await madeLongAgo();
+    cancelOutside(apps[1], apis[0]);
+    cancelOutside(apps[1], apis[1]);
+    const read = await (await command()).read(id, outs);
+    const props = read.props as AuthorizationOutputs;
+    expect([props.appIds, props.apiIds]).toStrictEqual([[apps[0]], [apis[0], apis[1]].sort()]);
+    expect(props.visitParams).toStrictEqual(
+      [
+        { apiId: apis[0], visitParam: "all" },
+        { apiId: apis[1], appId: apps[0], visitParam: "zero" },
+      ].sort((a, b) => a.apiId.localeCompare(b.apiId)),
+    );
+    expect(read.inputs).toMatchObject({ appIds: [apps[0]] });
+  });
+
+  it("drops an API whose records are all gone, and its parameters", async () => {
+    const { id, outs } = await madeLongAgo();
+    cancelOutside(apps[0], apis[0]);
+    cancelOutside(apps[1], apis[0]);
+    const read = await (await command()).read(id, outs);
+    const props = read.props as AuthorizationOutputs;
+    expect([props.appIds, props.apiIds]).toStrictEqual([[apps[0], apps[1]].sort(), [apis[1]]]);
+    expect(props.visitParams.map((v) => v.visitParam).sort()).toStrictEqual(["one", "zero"]);
+  });
+
+  it("says the resource is gone when none of its records shows", async () => {
+    const { id, outs } = await madeLongAgo();
+    for (const b of emu.control.bindings()) emu.control.unbind(RELEASE, b.appId, b.apiId);
+    await expect((await command()).read(id, outs)).resolves.toStrictEqual({ id: "" });
+  });
+});
+
+describe("debug lines (ROMA_DEBUG)", () => {
+  it("time each method, and tell how many records a refresh found", async () => {
+    const provider = await command();
+    const made = await provider.create(
+      await inputs(provider, { appIds: [apps[0]], apiIds: [apis[0]] }),
+    );
+    process.env.ROMA_DEBUG = "1";
+    const lines: string[] = [];
+    jest.spyOn(process.stderr, "write").mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    const next = await command();
+    const read = await next.read(made.id, made.outs);
+    const updated = await next.update(
+      made.id,
+      read.props,
+      await inputs(next, { appIds: [apps[0]], apiIds: [apis[0], apis[1]] }),
+    );
+    await next.delete(made.id, updated.outs);
+    const ours = lines.filter((l) => / took \d+ ms\n$|^\[roma\] refresh /.test(l));
+    expect(ours.map((l) => l.replace(/\d+ ms/, "N ms"))).toStrictEqual([
+      `[roma] refresh ${made.id}: 1 of 1 records present\n`,
+      "[roma] read took N ms\n",
+      "[roma] update took N ms\n",
+      "[roma] destroy took N ms\n",
+    ]);
+  });
+});
