@@ -6,6 +6,7 @@
  * decided, fast enough for mutation testing. The emulator's clock runs years ahead of this
  * machine's; where a test asserts a time exactly, `Date` is the test's (so the emulator's is too).
  */
+import type { IncomingMessage } from "node:http";
 import {
   FAULTS,
   startEmulator,
@@ -30,7 +31,7 @@ import type { AuthorizationRecord, Pair } from "../../provider/types";
 import type { BindOptions } from "../../provider/wire";
 import { UNEXPECTED_ANSWER } from "../../provider/http/errors";
 import { fakeDateOnly } from "../helpers";
-import { stubServer, type StubServer } from "./stubs";
+import { forwardingServer, type StubServer } from "./stubs";
 
 const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 const OPTIONS: BindOptions = {
@@ -75,39 +76,24 @@ beforeEach(async () => {
   intercept = () => undefined;
   undated = false;
   writes = [];
-  front = await stubServer((req, body, res) => {
-    const instead = intercept(req.url!);
-    if (instead) {
-      res.writeHead(instead.status, { "Content-Type": "application/json" });
-      res.end(JSON.stringify({ error_code: instead.code, error_msg: "refused here" }));
-      return;
-    }
-    const route = req.url!.includes("binded-apis")
-      ? "list"
-      : req.method === "POST"
-        ? "authorize"
-        : "cancel";
-    const headers = Object.fromEntries(
-      Object.entries(req.headers).filter(([name]) => !["host", "connection"].includes(name)),
-    ) as Record<string, string>;
-    fetch(`${emu.url}${req.url}`, {
-      method: req.method,
-      headers,
-      body: body === "" ? undefined : body,
-    }).then(
-      async (answer) => {
-        let text = await answer.text();
-        const change = rewrite[route];
-        if (change && answer.ok) text = JSON.stringify(change(JSON.parse(text)));
-        res.sendDate = false;
-        res.writeHead(answer.status, {
-          "Content-Type": answer.headers.get("content-type") ?? "application/json",
-          ...(undated ? {} : { Date: answer.headers.get("date") ?? "" }),
-        });
-        res.end(text);
-      },
-      () => res.socket?.destroy(),
-    );
+  const routeOf = (req: IncomingMessage): Route =>
+    req.url!.includes("binded-apis") ? "list" : req.method === "POST" ? "authorize" : "cancel";
+  front = await forwardingServer(() => emu.url, {
+    instead: (req) => {
+      const refusal = intercept(req.url!);
+      if (!refusal) return undefined;
+      const text = JSON.stringify({ error_code: refusal.code, error_msg: "refused here" });
+      return { status: refusal.status, contentType: "application/json", text };
+    },
+    change: (req, answer) => {
+      const edit = rewrite[routeOf(req)];
+      const ok = answer.status >= 200 && answer.status < 300;
+      return {
+        ...answer,
+        text: edit && ok ? JSON.stringify(edit(JSON.parse(answer.text))) : answer.text,
+        date: undated ? undefined : (answer.date ?? ""),
+      };
+    },
   });
 });
 afterEach(async () => {

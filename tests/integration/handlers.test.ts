@@ -9,11 +9,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startEmulator, type Emulator } from "../../emulator";
+import { FAULTS, startEmulator, type Emulator } from "../../emulator";
 import type { AppAuthorizationProvider } from "../../provider";
 import type { AuthorizationOutputs } from "../../provider/types";
-import { checkedInputs, failureOf, pairsOf, recordIds, type Settings } from "../support";
+import { checkedInputs, failureOf, pairsOf, product, recordIds, type Settings } from "../support";
 import { advance, freshProcess } from "./ownership-support";
+import { forwardingServer } from "./stubs";
 
 const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 const KEY = "proj/dev/orders";
@@ -180,5 +181,70 @@ describe("debug lines (ROMA_DEBUG)", () => {
       "[roma] update took N ms\n",
       "[roma] destroy took N ms\n",
     ]);
+  });
+});
+
+describe("pairs whose writes' outcome stays unknown", () => {
+  // A create whose one write of apps[0] x APIs 0 and 1 lost its answer and could not be looked up:
+  // both pairs unconfirmed, in partial state.
+  async function unconfirmedCreate() {
+    const provider = await command({ "roma:maxRetries": "0" });
+    emu.control.setFaults({
+      next: [
+        { route: "authorize", count: 1, fault: FAULTS.drop(false) },
+        { route: "list", count: 100, fault: FAULTS.drop() },
+      ],
+    });
+    const failed = await failureOf(
+      provider.create(await inputs(provider, { appIds: [apps[0]], apiIds: [apis[0], apis[1]] })),
+    );
+    emu.control.setFaults({});
+    expect(pairsOf(failed.properties)).toStrictEqual([]);
+    return failed;
+  }
+  // The next command through a server that drops every answer's Date header: the server's clock
+  // stays unknown, so no listing can tell that a write made nothing, and its pairs stay open.
+  async function undatedCommand() {
+    const front = await forwardingServer(() => emu.url, {
+      change: (_req, answer) => ({ ...answer, date: undefined }),
+    });
+    fronts.push(front);
+    return command({ "roma:endpoint": front.url });
+  }
+  const fronts: { close(): Promise<void> }[] = [];
+  afterEach(async () => {
+    await Promise.all(fronts.splice(0).map((f) => f.close()));
+  });
+  const unconfirmedOf = (props: unknown) =>
+    (props as { unconfirmed: { appId: string; apiId: string }[] }).unconfirmed.map(
+      (u) => `${u.appId}/${u.apiId}`,
+    );
+
+  it("an update keeps a pair no longer wanted while it is open, and says so", async () => {
+    const failed = await unconfirmedCreate();
+    const provider = await undatedCommand();
+    const error = await failureOf(
+      provider.update(
+        failed.id,
+        failed.properties,
+        await inputs(provider, { appIds: [apps[0]], apiIds: [apis[0]] }),
+      ),
+    );
+    expect(pairsOf(error.properties)).toStrictEqual([`${apps[0]}/${apis[0]}`]);
+    expect(unconfirmedOf(error.properties)).toStrictEqual([`${apps[0]}/${apis[1]}`]);
+    expect(error.id).toBe(failed.id);
+    expect(error.message).toBe(
+      `1 pair (app x API) could not be changed:\n  - A write of this resource whose outcome is unknown may have authorized the pair, and its record has not shown in binded-apis yet; it is kept as unconfirmed and looked for again by the next \`pulumi up\`, refresh or destroy. (1 pair: ${apps[0]} x ${apis[1]})`,
+    );
+  });
+
+  it("a refresh keeps a resource whose only pairs are open, with its apps and APIs", async () => {
+    const failed = await unconfirmedCreate();
+    const provider = await undatedCommand();
+    const read = await provider.read(failed.id, failed.properties);
+    expect(read.id).toBe(failed.id);
+    const props = read.props as AuthorizationOutputs;
+    expect([props.appIds, props.apiIds]).toStrictEqual([[apps[0]], [apis[0], apis[1]]]);
+    expect(unconfirmedOf(props)).toStrictEqual(product([apps[0]], [apis[0], apis[1]]));
   });
 });

@@ -98,3 +98,57 @@ export function listen(server: Server, host: string): Promise<number> {
     server.listen(0, host, () => resolve((server.address() as AddressInfo).port));
   });
 }
+
+/** An answer as a forwarding server passes it on. */
+export interface Forwarded {
+  status: number;
+  contentType: string;
+  /** The `Date` header; undefined leaves it out. */
+  date?: string;
+  text: string;
+}
+
+/**
+ * A server on 127.0.0.1 between the provider and `target()` (the emulator): each request is
+ * forwarded, and its answer passed back as `change` makes it, or `instead` answers it alone. A
+ * request the target drops is dropped.
+ */
+export function forwardingServer(
+  target: () => string,
+  hooks: {
+    instead?: (req: IncomingMessage) => Forwarded | undefined;
+    change?: (req: IncomingMessage, answer: Forwarded) => Forwarded;
+  },
+): Promise<StubServer> {
+  const send = (res: ServerResponse, answer: Forwarded) => {
+    res.sendDate = false;
+    res.writeHead(answer.status, {
+      "Content-Type": answer.contentType,
+      ...(answer.date === undefined ? {} : { Date: answer.date }),
+    });
+    res.end(answer.text);
+  };
+  return stubServer((req, body, res) => {
+    const instead = hooks.instead?.(req);
+    if (instead) return send(res, instead);
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).filter(([name]) => !["host", "connection"].includes(name)),
+    ) as Record<string, string>;
+    fetch(`${target()}${req.url}`, {
+      method: req.method,
+      headers,
+      body: body === "" ? undefined : body,
+    }).then(
+      async (answer) => {
+        const forwarded: Forwarded = {
+          status: answer.status,
+          contentType: answer.headers.get("content-type") ?? "application/json",
+          date: answer.headers.get("date") ?? undefined,
+          text: await answer.text(),
+        };
+        send(res, hooks.change ? hooks.change(req, forwarded) : forwarded);
+      },
+      () => res.socket?.destroy(),
+    );
+  });
+}
