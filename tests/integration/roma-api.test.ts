@@ -409,12 +409,20 @@ describe("IAM", () => {
       answers.push(
         { status: 200, body: { projects: [{ id: "a/b", name: "cn-north-4" }] } },
         { status: 200, body: { projects: [{ id: 12345, name: "cn-north-4" }] } },
+        {
+          status: 200,
+          body: { projects: [{ id: `${"x".repeat(79)}/${"y".repeat(50)}`, name: "cn-north-4" }] },
+        },
       );
       expect((await failureOf(find())).message).toMatch(
         /^IAM's project lookup answer names the project "a\/b", which is not an id/,
       );
       expect((await failureOf(find())).message).toMatch(
         /^IAM's project lookup answer names the project "12345", which is not an id/,
+      );
+      // A long answer is shown by its first 80 characters.
+      expect((await failureOf(find())).message).toMatch(
+        new RegExp(`^IAM's project lookup answer names the project "${"x".repeat(79)}/", which`),
       );
     });
 
