@@ -147,6 +147,20 @@ describe("read (refresh)", () => {
     expect(props.visitParams.map((v) => v.visitParam).sort()).toStrictEqual(["one", "zero"]);
   });
 
+  it("gives its APIs sorted, though the records, sorted by app, name them out of order", async () => {
+    const { id, outs } = await madeLongAgo();
+    const [first, second] = [apps[0], apps[1]].sort();
+    const [low, high] = [apis[0], apis[1]].sort();
+    // Left: first x high, second x low, second x high; their APIs in record order: high, low.
+    cancelOutside(first, low);
+    const read = await (await command()).read(id, outs);
+    const props = read.props as AuthorizationOutputs;
+    expect([props.appIds, props.apiIds]).toStrictEqual([
+      [first, second],
+      [low, high],
+    ]);
+  });
+
   it("says the resource is gone when none of its records shows", async () => {
     const { id, outs } = await madeLongAgo();
     for (const b of emu.control.bindings()) emu.control.unbind(RELEASE, b.appId, b.apiId);
