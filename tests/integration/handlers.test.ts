@@ -6,7 +6,7 @@
  * in child processes that mutation testing does not reach; the ownership tests drive the paths of
  * interrupted and failed runs.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FAULTS, startEmulator, type Emulator } from "../../emulator";
@@ -260,5 +260,38 @@ describe("pairs whose writes' outcome stays unknown", () => {
     const props = read.props as AuthorizationOutputs;
     expect([props.appIds, props.apiIds]).toStrictEqual([[apps[0]], [apis[0], apis[1]]]);
     expect(unconfirmedOf(props)).toStrictEqual(product([apps[0]], [apis[0], apis[1]]));
+  });
+});
+
+describe("the journal", () => {
+  const journalled = () => {
+    const dir = join(home, "roma-appauth", "journal");
+    return readdirSync(dir).flatMap(
+      (f) =>
+        (JSON.parse(readFileSync(join(dir, f), "utf8")) as { writes: { envId: string }[] }).writes,
+    );
+  };
+
+  it("keeps a write of another environment (a replacement's) for the resource there", async () => {
+    // A create in RELEASE whose write landed and whose answer was lost, with no listing to find it.
+    let provider = await command({ "roma:maxRetries": "0" });
+    emu.control.setFaults({
+      next: [
+        { route: "authorize", count: 1, fault: FAULTS.drop(true) },
+        { route: "list", count: 100, fault: FAULTS.drop() },
+      ],
+    });
+    const news = { appIds: [apps[0]], apiIds: [apis[0]], journalKey: KEY };
+    await failureOf(provider.create(await inputs(provider, news)));
+    emu.control.setFaults({});
+    // The same resource replaced into TEST (same name, so the same journal).
+    const test = emu.seed.environments[1].id;
+    provider = await command();
+    await provider.create(await inputs(provider, { ...news, envId: test }));
+    expect(
+      journalled()
+        .map((w) => w.envId)
+        .sort(),
+    ).toStrictEqual([RELEASE, test].sort());
   });
 });
