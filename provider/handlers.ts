@@ -205,8 +205,8 @@ export const read = timed(
     const old = readOutputs(props);
     const { bindings, target, journal } = await session(old);
     const records = old.authorizations;
-    // The state holds no record of an app outside appIds (readOutputs refuses one).
-    const listed = await bindings.list(old.appIds);
+    // An update that failed part-way keeps records of apps its appIds no longer name.
+    const listed = await bindings.list([...old.appIds, ...records.map((r) => r.appId)]);
     const shown = new Set([...listed.values()].flat().map((r) => `${pairKey(r)}/${r.id}`));
     const isShown = (r: AuthorizationRecord) => shown.has(`${pairKey(r)}/${r.id}`);
     // A record written moments ago may not show yet: wait for it (bounded) before calling it gone.

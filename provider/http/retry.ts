@@ -24,7 +24,7 @@ export type Verdict =
 
 /**
  * A certificate refused: the TLS handshake ended before any byte of the request was sent (Node
- * writes the request only once the server's certificate has been verified).
+ * holds the request in the TLS socket and encrypts it only once the certificate has been verified).
  */
 export const CERTIFICATE_REFUSED: readonly string[] = [
   "CERT_HAS_EXPIRED",
