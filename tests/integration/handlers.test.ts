@@ -1,10 +1,10 @@
 /**
  * provider/handlers.ts in this process, against the emulator: what `check` keeps of the resource
  * class's own input, when a failed create leaves nothing behind, what a refresh makes of the
- * records it finds, the one-run adoption variable's form, and the
- * debug lines each method writes. The lifecycle tests reach the same code through Pulumi's host,
- * in child processes that mutation testing does not reach; the ownership tests drive the paths of
- * interrupted and failed runs.
+ * records it finds, the one-run adoption variable's form, the debug lines each method writes, and
+ * each rule by which the next command reads the journal of a killed run. The lifecycle tests
+ * reach the same code through Pulumi's host, in child processes that mutation testing does not
+ * reach; the ownership tests drive whole interrupted and failed runs.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,8 +12,18 @@ import { join } from "node:path";
 import { FAULTS, startEmulator, type Emulator } from "../../emulator";
 import type { AppAuthorizationProvider } from "../../provider";
 import { readOutputs, storeOutputs } from "../../provider/state";
+import type { JournalWrite } from "../../provider/journal";
 import type { AuthorizationOutputs } from "../../provider/types";
-import { checkedInputs, failureOf, pairsOf, product, recordIds, type Settings } from "../support";
+import {
+  boundIds,
+  checkedInputs,
+  failureOf,
+  pairsOf,
+  product,
+  recordIds,
+  recordsOf,
+  type Settings,
+} from "../support";
 import { advance, freshProcess } from "./ownership-support";
 import { forwardingServer } from "./stubs";
 
@@ -275,10 +285,150 @@ describe("the journal", () => {
   const journalled = () => {
     const dir = join(home, "roma-appauth", "journal");
     return readdirSync(dir).flatMap(
-      (f) =>
-        (JSON.parse(readFileSync(join(dir, f), "utf8")) as { writes: { envId: string }[] }).writes,
+      (f) => (JSON.parse(readFileSync(join(dir, f), "utf8")) as { writes: JournalWrite[] }).writes,
     );
   };
+  // The writes of `run` land, their answers are lost and no listing answers: the process learns
+  // nothing, and the engine stores nothing of it (as when the process is killed).
+  async function interrupted(run: (provider: AppAuthorizationProvider) => Promise<unknown>) {
+    const provider = await command({ "roma:maxRetries": "0" });
+    emu.control.setFaults({
+      next: [
+        { route: "authorize", count: 100, fault: FAULTS.drop(true) },
+        { route: "list", count: 1000, fault: FAULTS.drop() },
+      ],
+    });
+    await run(provider).catch(() => undefined);
+    emu.control.setFaults({});
+  }
+  const created = async (change: Props) => {
+    const provider = await command();
+    return provider.create(await inputs(provider, { journalKey: KEY, ...change }));
+  };
+
+  it("notes a write in flight until the operation's deadline and one request's timeout", async () => {
+    const provider = await command({ "roma:operationTimeout": "60", "roma:requestTimeout": "30" });
+    const done = provider.create(
+      await inputs(provider, { appIds: [apps[0]], apiIds: [apis[0]], journalKey: KEY }),
+    );
+    // Answered, and the answer not yet read: a process killed now leaves the write as it began.
+    await emu.control.answered("authorize", 1);
+    const [write] = journalled();
+    await done;
+    // The deadline is 60 s after the operation began, a few ms before the write was sent.
+    expect(write.until - write.sentAt).toBeGreaterThan(60_000 + 30_000 - 5_000);
+    expect(write.until - write.sentAt).toBeLessThanOrEqual(60_000 + 30_000);
+  });
+
+  it("a create after a killed one looks for the journal's wanted pairs only as it binds them", async () => {
+    const news = { appIds: [apps[0]], apiIds: [apis[0], apis[1]] };
+    await interrupted(async (p) => p.create(await inputs(p, { ...news, journalKey: KEY })));
+    emu.control.resetLog();
+    const { outs } = await created(news);
+    expect(recordIds(outs)).toStrictEqual(boundIds(emu));
+    // The write finds both pairs authorized; one listing shows they are the killed run's.
+    expect(emu.control.counts()).toStrictEqual({ authorize: 1, list: 1 });
+  });
+
+  it("an update after a killed rebind cancels the records it replaced, and only once", async () => {
+    const first = await created({
+      appIds: [apps[0]],
+      apiIds: [apis[0], apis[1]],
+      visitParams: [{ apiId: apis[0], visitParam: "old" }],
+    });
+    const replaced = recordIds(first.outs);
+    const news = {
+      journalKey: KEY,
+      appIds: [apps[0]],
+      apiIds: [apis[0], apis[1]],
+      visitParams: [{ apiId: apis[0], visitParam: "new" }],
+    };
+    // The rebind cancels the record of apps[0] x apis[0], and its write of the new one lands.
+    await interrupted(async (p) => p.update(first.id, first.outs, await inputs(p, news)));
+    const made = boundIds(emu).filter((id) => !replaced.includes(id));
+    expect(made).toHaveLength(1);
+
+    // The next up, from the old state, with an app the service does not know (refused).
+    const unknown = "0".repeat(32);
+    const provider = await command();
+    emu.control.resetLog();
+    const error = await failureOf(
+      provider.update(
+        first.id,
+        first.outs,
+        await inputs(provider, { ...news, appIds: [apps[0], unknown] }),
+      ),
+    );
+    // Only the unknown app's pairs failed: no pair was met again as authorized before the write.
+    const [low, high] = [apis[0], apis[1]].sort();
+    expect(error.message.replace(/request [0-9a-f]+/, "request ID")).toBe(
+      `2 pairs (app x API) could not be changed:\n  - App ${unknown} does not exist (APIG.3004, HTTP 404, request ID). (2 pairs: ${unknown} x ${low}, ${unknown} x ${high})`,
+    );
+    const untouched = recordsOf(first.outs).find((r) => r.apiId === apis[1])!.id;
+    expect(boundIds(emu)).toStrictEqual([...made, untouched].sort());
+    expect(recordIds(error.properties)).toStrictEqual(boundIds(emu));
+    expect(emu.control.counts().cancel).toBe(1);
+  });
+
+  it("a refresh gives apps and APIs sorted when the journal's records sort before the state's", async () => {
+    const [low, high] = [apis[0], apis[1]].sort();
+    const [firstApp, secondApp] = [apps[0], apps[1]].sort();
+    const first = await created({ appIds: [secondApp], apiIds: [high] });
+    const wider = { journalKey: KEY, appIds: [firstApp, secondApp], apiIds: [low, high] };
+    await interrupted(async (p) => p.update(first.id, first.outs, await inputs(p, wider)));
+    const read = await (await command()).read(first.id, first.outs);
+    const props = read.props as AuthorizationOutputs;
+    expect([props.appIds, props.apiIds]).toStrictEqual([
+      [firstApp, secondApp],
+      [low, high],
+    ]);
+    expect(pairsOf(props)).toStrictEqual(product([firstApp, secondApp], [low, high]));
+  });
+
+  it("keeps a write of another instance (a replacement's on APIG) for the resource there", async () => {
+    const news = { appIds: [apps[0]], apiIds: [apis[0]], journalKey: KEY };
+    await interrupted(async (p) => p.create(await inputs(p, news)));
+    const provider = await command({ "apig:endpoint": emu.url });
+    const apig = { ...news, gateway: "apig", instanceId: emu.seed.apigInstanceId };
+    await provider.create(await inputs(provider, apig));
+    expect(
+      journalled()
+        .map((w) => w.instanceId)
+        .sort(),
+    ).toStrictEqual([emu.seed.instanceId, emu.seed.apigInstanceId].sort());
+  });
+
+  it("keeps the writes whose pairs cannot be looked up for a later operation, and says so", async () => {
+    const first = await created({ appIds: [apps[0]], apiIds: [apis[0]] });
+    const wider = { journalKey: KEY, appIds: [apps[0], apps[1]], apiIds: [apis[0]] };
+    await interrupted(async (p) => p.update(first.id, first.outs, await inputs(p, wider)));
+    const [write] = journalled();
+
+    // The next up, unchanged, cannot list the journal's app: it goes on, and keeps the write.
+    process.env.ROMA_DEBUG = "1";
+    const lines: string[] = [];
+    jest.spyOn(process.stderr, "write").mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    let provider = await command();
+    emu.control.setFaults({
+      next: [{ route: "list", count: 1, fault: FAULTS.invalidParameter() }],
+    });
+    const same = await inputs(provider, { journalKey: KEY, appIds: [apps[0]], apiIds: [apis[0]] });
+    const { outs } = await provider.update(first.id, first.outs, same);
+    const said = lines.filter((l) => l.includes("journal"));
+    expect(said.map((l) => l.replace(/request [0-9a-f]+/, "request ID"))).toStrictEqual([
+      `[roma] the journal's pairs could not be looked up: Could not list the APIs app ${apps[1]} is authorized for in environment ${RELEASE}: Invalid parameter value,parameterName:api_ids (APIG.2011, HTTP 400, request ID).\n`,
+    ]);
+    expect(journalled()).toContainEqual(write);
+
+    // The up after it finds the record the killed update made.
+    provider = await command();
+    const { outs: widened } = await provider.update(first.id, outs, await inputs(provider, wider));
+    expect(recordIds(widened)).toStrictEqual(boundIds(emu));
+    expect(pairsOf(widened)).toStrictEqual(product([apps[0], apps[1]], [apis[0]]));
+  });
 
   it("keeps a write of another environment (a replacement's) for the resource there", async () => {
     // A create in RELEASE whose write landed and whose answer was lost, with no listing to find it.
