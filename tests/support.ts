@@ -9,8 +9,42 @@ import { romaApiError } from "../provider/roma-errors";
 import { readFields } from "../provider/fields";
 import { readOutputs } from "../provider/state";
 import type { AuthorizationOutputs, AuthorizationRecord } from "../provider/types";
+import type { BindOptions } from "../provider/wire";
 
 export type Settings = Record<string, string>;
+
+/**
+ * Where provider/runtime.ts keeps the process's runtime. Written out rather than imported: every
+ * copy of the module must find it under this very name, so the tests pin the name itself.
+ */
+export const RUNTIME_KEY = "__pulumiRomaAppAuthRuntime_v1";
+
+/** Drops the process's runtime: the next operation starts as a new provider process would. */
+export function forgetRuntime(): void {
+  delete (globalThis as Record<string, unknown>)[RUNTIME_KEY];
+}
+
+/** The options of a record with no access limits and no parameters. */
+export const NO_OPTIONS: BindOptions = {
+  authTunnel: "NORMAL",
+  authWhitelist: [],
+  authBlacklist: [],
+  visitParams: [],
+};
+
+/**
+ * Turns the debug log on and collects what it writes, until the test's mocks are restored
+ * (`jest.restoreAllMocks`) and ROMA_DEBUG is put back.
+ */
+export function debugLines(): string[] {
+  const lines: string[] = [];
+  process.env.ROMA_DEBUG = "1";
+  jest.spyOn(process.stderr, "write").mockImplementation((chunk) => {
+    lines.push(String(chunk));
+    return true;
+  });
+  return lines;
+}
 
 /** Provider settings for an emulator: endpoint, region, project and its read-write token. */
 export function emulatorSettings(emu: Emulator, extra: Settings = {}): Settings {

@@ -28,18 +28,12 @@ import {
 import { RomaApi, RomaTransport } from "../../provider/roma-api";
 import { Secret } from "../../provider/secret";
 import type { AuthorizationRecord, Pair } from "../../provider/types";
-import type { BindOptions } from "../../provider/wire";
 import { UNEXPECTED_ANSWER } from "../../provider/http/errors";
 import { fakeDateOnly } from "../helpers";
+import { NO_OPTIONS } from "../support";
 import { forwardingServer, type StubServer } from "./stubs";
 
 const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
-const OPTIONS: BindOptions = {
-  authTunnel: "NORMAL",
-  authWhitelist: [],
-  authBlacklist: [],
-  visitParams: [],
-};
 // The server's clock is this machine's plus a few years: only a Date header tells it.
 const OFFSET_MS = Date.UTC(2030, 0, 1) - Date.UTC(2026, 0, 1) + 123;
 const serverNow = () => Date.now() + OFFSET_MS;
@@ -193,7 +187,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 describe("bind", () => {
   it("binds every pair in requests of at most batchSize pairs, and holds each record made", async () => {
     const pairs = product(2, 3);
-    const outcome = await bindings({ batchSize: 2 }).bind(pairs, OPTIONS, false);
+    const outcome = await bindings({ batchSize: 2 }).bind(pairs, NO_OPTIONS, false);
     expect(identities(outcome.records)).toStrictEqual(storedIdentities(pairs));
     expect(outcome.failed).toStrictEqual([]);
     expect(outcome.unconfirmed).toStrictEqual([]);
@@ -204,7 +198,7 @@ describe("bind", () => {
   });
 
   it("keeps the record's options and names as the answer gives them", async () => {
-    const [record] = (await bindings().bind([pair(0, 0)], OPTIONS, false)).records;
+    const [record] = (await bindings().bind([pair(0, 0)], NO_OPTIONS, false)).records;
     expect(record).toStrictEqual({
       id: stored(pair(0, 0)).id,
       ...pair(0, 0),
@@ -221,7 +215,7 @@ describe("bind", () => {
 
   it("never claims a pair that existed before its write (SKIPPED without an id)", async () => {
     const before = existing(pair(0, 1));
-    const outcome = await bindings().bind(product(1, 2), OPTIONS, false);
+    const outcome = await bindings().bind(product(1, 2), NO_OPTIONS, false);
     expect(summary(outcome)).toStrictEqual({
       records: [key(pair(0, 0))],
       failed: [`${key(pair(0, 1))} SKIPPED`],
@@ -238,7 +232,7 @@ describe("bind", () => {
   it("never claims a pair that existed before its write (SKIPPED with the record's id)", async () => {
     existing(pair(0, 0));
     setFaults({ skippedCarriesId: true });
-    const outcome = await bindings().bind([pair(0, 0)], OPTIONS, false);
+    const outcome = await bindings().bind([pair(0, 0)], NO_OPTIONS, false);
     expect(outcome).toStrictEqual({ records: [], failed: [exists(pair(0, 0))], unconfirmed: [] });
     expect(emu.control.counts()).toStrictEqual({ authorize: 1 });
   });
@@ -246,7 +240,7 @@ describe("bind", () => {
   it("adopts an existing record when asked, by its id in the answer", async () => {
     existing(pair(0, 0));
     setFaults({ skippedCarriesId: true });
-    const outcome = await bindings().bind(product(1, 2), OPTIONS, true);
+    const outcome = await bindings().bind(product(1, 2), NO_OPTIONS, true);
     expect(identities(outcome.records)).toStrictEqual(storedIdentities(product(1, 2)));
     expect(outcome.failed).toStrictEqual([]);
     expect(emu.control.counts()).toStrictEqual({ authorize: 1 });
@@ -254,7 +248,7 @@ describe("bind", () => {
 
   it("adopts an existing record when asked, through the listing when the answer has no id", async () => {
     existing(pair(0, 0));
-    const outcome = await bindings().bind(product(1, 2), OPTIONS, true);
+    const outcome = await bindings().bind(product(1, 2), NO_OPTIONS, true);
     expect(identities(outcome.records)).toStrictEqual(storedIdentities(product(1, 2)));
     expect(outcome.failed).toStrictEqual([]);
     expect(routes()).toStrictEqual(["authorize:201", "list:200"]);
@@ -270,7 +264,7 @@ describe("bind", () => {
     ["FILAED", "APIG.3004", "App gone", "The API answered FILAED: App gone (APIG.3004)."],
   ])("reports a pair answered %s in the service's words", async (status, code, message, reason) => {
     setFaults({ failingPairs: [{ apiId: apiIds[1], status, code, message }] });
-    const outcome = await bindings().bind(product(1, 2), OPTIONS, false);
+    const outcome = await bindings().bind(product(1, 2), NO_OPTIONS, false);
     expect(outcome.failed).toStrictEqual([failed(pair(0, 1), code, reason)]);
     expect(sortedKeys(outcome.records)).toStrictEqual([key(pair(0, 0))]);
     expect(existedBefore(outcome.failed[0])).toBe(false);
@@ -281,7 +275,7 @@ describe("bind", () => {
     rewrite.authorize = () => ({
       auths: [{ app_id: appIds[0], api_id: apiIds[0], auth_result: { status: "FAILED" } }],
     });
-    const outcome = await bindings().bind([pair(0, 0)], OPTIONS, false);
+    const outcome = await bindings().bind([pair(0, 0)], NO_OPTIONS, false);
     expect(outcome.failed).toStrictEqual([
       failed(pair(0, 0), "FAILED", "The API answered FAILED: no error message (no error code)."),
     ]);
@@ -289,7 +283,7 @@ describe("bind", () => {
 
   it("reports every pair of a refused request with the API's code, and does not resend it", async () => {
     once("authorize", FAULTS.invalidParameter("Invalid parameter value,parameterName:api_ids"));
-    const outcome = await bindings().bind(product(1, 2), OPTIONS, false);
+    const outcome = await bindings().bind(product(1, 2), NO_OPTIONS, false);
     expect(outcome.records).toStrictEqual([]);
     expect(outcome.unconfirmed).toStrictEqual([]);
     expect(outcome.failed.map((f) => [key(f), f.code])).toStrictEqual([
@@ -306,7 +300,7 @@ describe("bind", () => {
   describe("a write whose answer was lost", () => {
     it("is looked up before it is resent: a write that did not land is sent again", async () => {
       once("authorize", FAULTS.drop(false));
-      const outcome = await bindings().bind(product(1, 2), OPTIONS, false);
+      const outcome = await bindings().bind(product(1, 2), NO_OPTIONS, false);
       expect(identities(outcome.records)).toStrictEqual(storedIdentities(product(1, 2)));
       expect(routes()).toStrictEqual(["authorize:dropped", "list:200", "authorize:201"]);
       // The lost write ended with nothing said of what it made; the second made everything.
@@ -315,7 +309,7 @@ describe("bind", () => {
 
     it("is looked up before it is resent: what it made is its own, and not sent twice", async () => {
       once("authorize", FAULTS.drop(true));
-      const outcome = await bindings().bind(product(1, 2), OPTIONS, false);
+      const outcome = await bindings().bind(product(1, 2), NO_OPTIONS, false);
       expect(identities(outcome.records)).toStrictEqual(storedIdentities(product(1, 2)));
       expect(outcome.failed).toStrictEqual([]);
       expect(routes()).toStrictEqual(["authorize:dropped", "list:200"]);
@@ -323,7 +317,7 @@ describe("bind", () => {
 
     it("an unreadable answer (an HTML page) counts as lost", async () => {
       once("authorize", FAULTS.html());
-      const outcome = await bindings().bind([pair(0, 0)], OPTIONS, false);
+      const outcome = await bindings().bind([pair(0, 0)], NO_OPTIONS, false);
       expect(sortedKeys(outcome.records)).toStrictEqual([key(pair(0, 0))]);
       expect(routes()).toStrictEqual(["authorize:200", "list:200", "authorize:201"]);
     });
@@ -331,7 +325,7 @@ describe("bind", () => {
     it("never claims a record older than the write, and does not take it on the resend", async () => {
       const before = existing(pair(0, 1));
       once("authorize", FAULTS.drop(true));
-      const outcome = await bindings().bind(product(1, 2), OPTIONS, false);
+      const outcome = await bindings().bind(product(1, 2), NO_OPTIONS, false);
       expect(sortedKeys(outcome.records)).toStrictEqual([key(pair(0, 0))]);
       expect(outcome.failed).toStrictEqual([exists(pair(0, 1))]);
       expect(outcome.unconfirmed).toStrictEqual([]);
@@ -347,7 +341,7 @@ describe("bind", () => {
 
     it("is resent at most roma:maxRetries times", async () => {
       once("authorize", FAULTS.drop(false), 5);
-      const outcome = await bindings({ maxRetries: 2 }).bind([pair(0, 0)], OPTIONS, false);
+      const outcome = await bindings({ maxRetries: 2 }).bind([pair(0, 0)], NO_OPTIONS, false);
       expect(routes().filter((r) => r.startsWith("authorize"))).toStrictEqual([
         "authorize:dropped",
         "authorize:dropped",
@@ -357,13 +351,13 @@ describe("bind", () => {
       // Each lost write is a window of its own.
       expect(outcome.unconfirmed[0].windows).toHaveLength(3);
       once("authorize", FAULTS.drop(false));
-      const again = await bindings({ maxRetries: 1 }).bind([pair(0, 1)], OPTIONS, false);
+      const again = await bindings({ maxRetries: 1 }).bind([pair(0, 1)], NO_OPTIONS, false);
       expect(again.records.map(key)).toStrictEqual([key(pair(0, 1))]);
     });
 
     it("stays open, with a window a signature's tolerance wide, when no retry is left", async () => {
       once("authorize", FAULTS.drop(true));
-      const outcome = await bindings({ maxRetries: 0 }).bind(product(1, 2), OPTIONS, false);
+      const outcome = await bindings({ maxRetries: 0 }).bind(product(1, 2), NO_OPTIONS, false);
       expect(outcome.records).toStrictEqual([]);
       expect(outcome.failed).toStrictEqual([]);
       expect(sortedKeys(outcome.unconfirmed)).toStrictEqual(sortedKeys(product(1, 2)));
@@ -380,7 +374,7 @@ describe("bind", () => {
 
     it("stays open when an unreadable answer leaves no retry", async () => {
       rewrite.authorize = () => ({ auths: [{ app_id: 7 }] });
-      const outcome = await bindings({ maxRetries: 0 }).bind([pair(0, 0)], OPTIONS, false);
+      const outcome = await bindings({ maxRetries: 0 }).bind([pair(0, 0)], NO_OPTIONS, false);
       expect(outcome.records).toStrictEqual([]);
       expect(outcome.unconfirmed.map((u) => [key(u), u.code])).toStrictEqual([
         [key(pair(0, 0)), UNEXPECTED_ANSWER],
@@ -394,7 +388,7 @@ describe("bind", () => {
       once("authorize", FAULTS.drop(false), 5);
       const outcome = await bindings({ maxRetries: 5, limitMs: 5500 }).bind(
         [pair(0, 0)],
-        OPTIONS,
+        NO_OPTIONS,
         false,
       );
       expect(routes()).toStrictEqual([
@@ -416,7 +410,7 @@ describe("bind", () => {
           { route: "list", count: 1, fault: FAULTS.invalidParameter("no listing") },
         ],
       });
-      const outcome = await bindings().bind([pair(0, 0)], OPTIONS, false);
+      const outcome = await bindings().bind([pair(0, 0)], NO_OPTIONS, false);
       expect(outcome.records).toStrictEqual([]);
       expect(outcome.unconfirmed.map((u) => [key(u), u.code])).toStrictEqual([
         [key(pair(0, 0)), "APIG.2011"],
@@ -431,7 +425,7 @@ describe("bind", () => {
     it("finds the pair that exists, reports it, and binds the rest", async () => {
       const before = existing(pair(0, 1));
       setFaults({ duplicates: "error" });
-      const outcome = await bindings().bind(product(1, 3), OPTIONS, false);
+      const outcome = await bindings().bind(product(1, 3), NO_OPTIONS, false);
       expect(outcome.failed).toStrictEqual([exists(pair(0, 1))]);
       expect(sortedKeys(outcome.records)).toStrictEqual(sortedKeys([pair(0, 0), pair(0, 2)]));
       expect(routes()).toStrictEqual(["authorize:400", "list:200", "authorize:201"]);
@@ -443,7 +437,7 @@ describe("bind", () => {
       setFaults({ duplicates: "error", visibilityLagMs: 1500 });
       const outcome = await bindings({ consistencyTimeoutMs: 5000 }).bind(
         product(1, 3),
-        OPTIONS,
+        NO_OPTIONS,
         false,
       );
       expect(outcome.failed).toStrictEqual([exists(pair(0, 1))]);
@@ -457,7 +451,7 @@ describe("bind", () => {
     it("adopts the existing record when asked, and binds the rest", async () => {
       existing(pair(0, 1));
       setFaults({ duplicates: "error" });
-      const outcome = await bindings().bind(product(1, 3), OPTIONS, true);
+      const outcome = await bindings().bind(product(1, 3), NO_OPTIONS, true);
       expect(identities(outcome.records)).toStrictEqual(storedIdentities(product(1, 3)));
       expect(outcome.failed).toStrictEqual([]);
     });
@@ -471,7 +465,7 @@ describe("bind", () => {
       });
       const outcome = await bindings({ consistencyTimeoutMs: 100 }).bind(
         product(1, 2),
-        OPTIONS,
+        NO_OPTIONS,
         false,
       );
       expect(outcome.records).toStrictEqual([]);
@@ -488,7 +482,7 @@ describe("bind", () => {
       existing(pair(0, 1));
       existing(pair(0, 2), serverNow());
       setFaults({ duplicates: "error", visibilityLagMs: 60_000 });
-      const outcome = await bindings({ maxRetries: 1 }).bind(product(1, 3), OPTIONS, false);
+      const outcome = await bindings({ maxRetries: 1 }).bind(product(1, 3), NO_OPTIONS, false);
       // The first lookup shows the older record; the resend meets the other one and stops there.
       expect(summary(outcome).failed).toStrictEqual(
         [
@@ -506,7 +500,7 @@ describe("bind", () => {
     it("is not looked up when no retry is left", async () => {
       existing(pair(0, 1));
       setFaults({ duplicates: "error" });
-      const outcome = await bindings({ maxRetries: 0 }).bind(product(1, 2), OPTIONS, false);
+      const outcome = await bindings({ maxRetries: 0 }).bind(product(1, 2), NO_OPTIONS, false);
       expect(outcome.failed.map((f) => [key(f), f.code])).toStrictEqual([
         [key(pair(0, 0)), "APIG.3316"],
         [key(pair(0, 1)), "APIG.3316"],
@@ -531,28 +525,28 @@ describe("bind", () => {
           ({ auth_result: _result, ...item }) => item,
         ),
       });
-      const outcome = await bindings().bind(product(1, 2), OPTIONS, false);
+      const outcome = await bindings().bind(product(1, 2), NO_OPTIONS, false);
       expect(identities(outcome.records)).toStrictEqual(storedIdentities(product(1, 2)));
       expect(routes()).toStrictEqual(["authorize:201"]);
     });
 
     it("SUCCESS without an id: the record made in the write's window is its own", async () => {
       withoutIds();
-      const outcome = await bindings().bind(product(1, 2), OPTIONS, false);
+      const outcome = await bindings().bind(product(1, 2), NO_OPTIONS, false);
       expect(identities(outcome.records)).toStrictEqual(storedIdentities(product(1, 2)));
       expect(routes()).toStrictEqual(["authorize:201", "list:200"]);
     });
 
     it("a pair missing from the answer: the record made in the write's window is its own", async () => {
       rewrite.authorize = (body) => ({ auths: (body.auths as unknown[]).slice(0, 1) });
-      const outcome = await bindings().bind(product(1, 2), OPTIONS, false);
+      const outcome = await bindings().bind(product(1, 2), NO_OPTIONS, false);
       expect(identities(outcome.records)).toStrictEqual(storedIdentities(product(1, 2)));
     });
 
     it("an older record is not its own: SKIPPED once the listing has caught up", async () => {
       existing(pair(0, 0));
       rewrite.authorize = () => ({ auths: [] });
-      const outcome = await bindings().bind([pair(0, 0)], OPTIONS, false);
+      const outcome = await bindings().bind([pair(0, 0)], NO_OPTIONS, false);
       expect(outcome).toStrictEqual({ records: [], failed: [exists(pair(0, 0))], unconfirmed: [] });
     });
 
@@ -561,7 +555,7 @@ describe("bind", () => {
       setFaults({ visibilityLagMs: 60_000 });
       const outcome = await bindings({ consistencyTimeoutMs: 100 }).bind(
         [pair(0, 0)],
-        OPTIONS,
+        NO_OPTIONS,
         false,
       );
       expect(outcome.records).toStrictEqual([]);
@@ -579,7 +573,7 @@ describe("bind", () => {
       setFaults({ visibilityLagMs: 60_000 });
       const outcome = await bindings({ consistencyTimeoutMs: 5000, limitMs: 2000 }).bind(
         [pair(0, 0)],
-        OPTIONS,
+        NO_OPTIONS,
         false,
       );
       expect(outcome.unconfirmed.map((u) => [key(u), u.code])).toStrictEqual([
@@ -594,7 +588,7 @@ describe("bind", () => {
     it("stays open when the listing fails", async () => {
       withoutIds();
       once("list", FAULTS.invalidParameter("no listing"));
-      const outcome = await bindings().bind([pair(0, 0)], OPTIONS, false);
+      const outcome = await bindings().bind([pair(0, 0)], NO_OPTIONS, false);
       expect(outcome.unconfirmed.map((u) => [key(u), u.code])).toStrictEqual([
         [key(pair(0, 0)), "APIG.2011"],
       ]);
@@ -606,7 +600,7 @@ describe("bind", () => {
 describe("unbind", () => {
   it("cancels each record; one already gone counts as cancelled; a refusal is reported", async () => {
     const b = bindings();
-    const { records } = await b.bind(product(1, 3), OPTIONS, false);
+    const { records } = await b.bind(product(1, 3), NO_OPTIONS, false);
     const [gone, kept, refused] = records;
     emu.control.unbind(RELEASE, gone.appId, gone.apiId);
     intercept = (url) =>
@@ -621,7 +615,7 @@ describe("unbind", () => {
 
   it("a record it cancelled is not taken again by a lookup in its window", async () => {
     const b = bindings();
-    const { records } = await b.bind([pair(0, 0)], OPTIONS, false);
+    const { records } = await b.bind([pair(0, 0)], NO_OPTIONS, false);
     const made = Date.parse(records[0].authTime);
     await b.unbind(records);
     // The listing still shows the cancelled record (it lags), inside the window of a lost write.
@@ -688,7 +682,7 @@ describe("list", () => {
   });
 
   it("keeps every record a listing shows for one pair, and drops another app's", async () => {
-    const { records } = await bindings().bind([pair(0, 0)], OPTIONS, false);
+    const { records } = await bindings().bind([pair(0, 0)], NO_OPTIONS, false);
     const twin = { ...listed(records[0]), id: "f".repeat(32) };
     const stranger = { ...listed(records[0]), id: "e".repeat(32), app_id: appIds[1] };
     rewrite.list = (body) => ({
@@ -702,7 +696,7 @@ describe("list", () => {
   });
 
   it("drops a record of another environment and keeps one that names none", async () => {
-    const { records } = await bindings().bind(product(1, 2), OPTIONS, false);
+    const { records } = await bindings().bind(product(1, 2), NO_OPTIONS, false);
     rewrite.list = (body) => ({
       ...body,
       auths: (body.auths as Record<string, unknown>[]).map((item) =>
@@ -867,7 +861,7 @@ function listed(r: AuthorizationRecord): Record<string, unknown> {
 // A new emulator whose one app has `count` APIs, each bound: their records, log cleared.
 async function restartWith(count: number): Promise<AuthorizationRecord[]> {
   await restartEmulator(1, count);
-  const { records } = await bindings().bind(product(1, count), OPTIONS, false);
+  const { records } = await bindings().bind(product(1, count), NO_OPTIONS, false);
   emu.control.resetLog();
   return records;
 }

@@ -13,19 +13,13 @@ import {
   checkedInputs,
   configuredProvider,
   emulatorSettings,
+  forgetRuntime,
   recordsOf,
   type Settings,
 } from "../support";
 import { STUB_INPUTS, silentListener, stubServer, type Listener } from "./stubs";
 
 const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
-const RUNTIME_KEY = "__pulumiRomaAppAuthRuntime_v1";
-
-// The next operation then sees only what `configure` installs (or the empty environment).
-function forgetRuntime(): void {
-  delete (globalThis as Record<string, unknown>)[RUNTIME_KEY];
-}
-
 // `configure` as the host calls it, with this environment.
 async function configureWith(
   provider: AppAuthorizationProvider,

@@ -6,8 +6,7 @@
  * reach the same code through Pulumi's host, in child processes that mutation testing does not
  * reach; the ownership tests drive whole interrupted and failed runs.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { FAULTS, startEmulator, type Emulator } from "../../emulator";
 import type { AppAuthorizationProvider } from "../../provider";
@@ -16,7 +15,7 @@ import type { JournalWrite } from "../../provider/journal";
 import type { AuthorizationOutputs } from "../../provider/types";
 import {
   boundIds,
-  checkedInputs,
+  debugLines,
   failureOf,
   pairsOf,
   product,
@@ -24,22 +23,18 @@ import {
   recordsOf,
   type Settings,
 } from "../support";
-import { advance, freshProcess } from "./ownership-support";
+import { advance, freshProcess, journalHomes, RELEASE, releaseInputs } from "./ownership-support";
 import { forwardingServer } from "./stubs";
 
-const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 const KEY = "proj/dev/orders";
 type Props = Record<string, unknown>;
 
 let emu: Emulator;
 let apps: string[];
 let apis: string[];
-let home: string;
-const savedHome = process.env.PULUMI_HOME;
+const home = journalHomes();
 
 beforeEach(async () => {
-  home = mkdtempSync(join(tmpdir(), "roma-handlers-"));
-  process.env.PULUMI_HOME = home;
   emu = await startEmulator({ seed: { apps: 3, apis: 3 } });
   apps = emu.seed.apps.map((a) => a.id);
   apis = emu.seed.apis.map((a) => a.id);
@@ -47,22 +42,12 @@ beforeEach(async () => {
 afterEach(async () => {
   jest.restoreAllMocks();
   await emu.close();
-  rmSync(home, { recursive: true, force: true });
-  if (savedHome === undefined) delete process.env.PULUMI_HOME;
-  else process.env.PULUMI_HOME = savedHome;
-  delete process.env.ROMA_ADOPT_EXISTING;
-  delete process.env.ROMA_DEBUG;
 });
 
 const command = (settings: Settings = {}): Promise<AppAuthorizationProvider> =>
   freshProcess(emu, settings);
 const inputs = (provider: AppAuthorizationProvider, change: Props) =>
-  checkedInputs(provider, {
-    instanceId: emu.seed.instanceId,
-    envId: RELEASE,
-    __provider: "serialized provider",
-    ...change,
-  });
+  releaseInputs(emu, provider, change);
 
 describe("check", () => {
   it("keeps the resource class's journal key up to 1,024 characters, and drops a longer one", async () => {
@@ -192,12 +177,7 @@ describe("debug lines (ROMA_DEBUG)", () => {
     const made = await provider.create(
       await inputs(provider, { appIds: [apps[0]], apiIds: [apis[0]] }),
     );
-    process.env.ROMA_DEBUG = "1";
-    const lines: string[] = [];
-    jest.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-      lines.push(String(chunk));
-      return true;
-    });
+    const lines = debugLines();
     const next = await command();
     const read = await next.read(made.id, made.outs);
     const updated = await next.update(
@@ -283,7 +263,7 @@ describe("pairs whose writes' outcome stays unknown", () => {
 
 describe("the journal", () => {
   const journalled = () => {
-    const dir = join(home, "roma-appauth", "journal");
+    const dir = join(home(), "roma-appauth", "journal");
     return readdirSync(dir).flatMap(
       (f) => (JSON.parse(readFileSync(join(dir, f), "utf8")) as { writes: JournalWrite[] }).writes,
     );
@@ -405,12 +385,7 @@ describe("the journal", () => {
     const [write] = journalled();
 
     // The next up, unchanged, cannot list the journal's app: it goes on, and keeps the write.
-    process.env.ROMA_DEBUG = "1";
-    const lines: string[] = [];
-    jest.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-      lines.push(String(chunk));
-      return true;
-    });
+    const lines = debugLines();
     let provider = await command();
     emu.control.setFaults({
       next: [{ route: "list", count: 1, fault: FAULTS.invalidParameter() }],

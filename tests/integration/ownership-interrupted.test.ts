@@ -4,23 +4,13 @@
  * provider process with a fresh runtime takes the next command. The journal lives under a
  * temporary PULUMI_HOME.
  */
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { FAULTS, startEmulator, type Emulator } from "../../emulator";
 import type { AppAuthorizationProvider } from "../../provider";
-import {
-  bound,
-  checkedInputs,
-  failureOf,
-  pairsOf,
-  product,
-  recordsOf,
-  type Settings,
-} from "../support";
-import { freshProcess } from "./ownership-support";
+import { bound, failureOf, pairsOf, product, recordsOf, type Settings } from "../support";
+import { freshProcess, journalHomes, RELEASE, releaseInputs } from "./ownership-support";
 
-const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 const KEY = "proj/dev/orders";
 type Props = Record<string, unknown>;
 
@@ -28,39 +18,24 @@ describe("interrupted runs", () => {
   let emu: Emulator;
   let apps: string[];
   let apis: string[];
-  let home: string;
-  const savedHome = process.env.PULUMI_HOME;
+  const home = journalHomes();
 
   beforeEach(async () => {
-    home = mkdtempSync(join(tmpdir(), "roma-journal-"));
-    process.env.PULUMI_HOME = home;
     emu = await startEmulator({ seed: { apps: 2, apis: 300 } });
     apps = emu.seed.apps.map((a) => a.id);
     apis = emu.seed.apis.map((a) => a.id);
   });
-  afterEach(async () => {
-    await emu.close();
-    rmSync(home, { recursive: true, force: true });
-    if (savedHome === undefined) delete process.env.PULUMI_HOME;
-    else process.env.PULUMI_HOME = savedHome;
-    delete process.env.ROMA_ADOPT_EXISTING;
-  });
+  afterEach(() => emu.close());
 
   // The journal keeps this machine's clock, so the server's clock is not moved here: it keeps
   // its offset to this machine from one command to the next, as real clocks do.
   const command = (settings: Settings = {}): Promise<AppAuthorizationProvider> =>
     freshProcess(emu, settings);
   const inputs = (provider: AppAuthorizationProvider, change: Props) =>
-    checkedInputs(provider, {
-      instanceId: emu.seed.instanceId,
-      envId: RELEASE,
-      journalKey: KEY,
-      __provider: "serialized provider",
-      ...change,
-    });
+    releaseInputs(emu, provider, { journalKey: KEY, ...change });
   const journals = () => {
     try {
-      return readdirSync(join(home, "roma-appauth", "journal"));
+      return readdirSync(join(home(), "roma-appauth", "journal"));
     } catch {
       return [];
     }
@@ -132,7 +107,7 @@ describe("interrupted runs", () => {
 
   it("without the journal (another machine), a message that fits a screen and a one-run remedy", async () => {
     await interruptedCreate({ appIds: apps, apiIds: apis });
-    rmSync(join(home, "roma-appauth"), { recursive: true, force: true });
+    rmSync(join(home(), "roma-appauth"), { recursive: true, force: true });
     let provider = await command();
     const news = { appIds: apps, apiIds: apis };
     const error = await failureOf(provider.create(await inputs(provider, news)));

@@ -9,7 +9,6 @@ import type { AppAuthorizationProvider } from "../../provider";
 import {
   bound,
   boundIds,
-  checkedInputs,
   failureOf,
   pairsOf,
   product,
@@ -18,9 +17,8 @@ import {
   type PartialFailure,
   type Settings,
 } from "../support";
-import { advance, freshProcess } from "./ownership-support";
+import { advance, freshProcess, RELEASE, releaseInputs } from "./ownership-support";
 
-const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 type Props = Record<string, unknown>;
 
 describe("ownership", () => {
@@ -41,12 +39,7 @@ describe("ownership", () => {
     return freshProcess(emu, settings);
   }
   const inputs = (provider: AppAuthorizationProvider, change: Props) =>
-    checkedInputs(provider, {
-      instanceId: emu.seed.instanceId,
-      envId: RELEASE,
-      __provider: "serialized provider",
-      ...change,
-    });
+    releaseInputs(emu, provider, change);
   const setFault = (route: "authorize" | "list", fault: Fault, count = 1) =>
     emu.control.setFaults({ next: [{ route, count, fault }] });
   // What the user reads fits a screen and names no pair twice.

@@ -13,8 +13,8 @@ import { UNEXPECTED_ANSWER } from "../../provider/http/errors";
 import { AdaptiveLimiter } from "../../provider/http/limiter";
 import { RomaApi, RomaTransport, type Target } from "../../provider/roma-api";
 import { Secret } from "../../provider/secret";
-import type { BindOptions } from "../../provider/wire";
 import { fakeDateOnly } from "../helpers";
+import { NO_OPTIONS } from "../support";
 import { stubServer, type StubServer } from "./stubs";
 
 interface Answer {
@@ -28,12 +28,6 @@ interface Answer {
 const PROJECT = "0123456789abcdef0123456789abcdef";
 const INSTANCE = "eddc4d25480b4cd6b512f270a1b8b341";
 const ENV = "DEFAULT_ENVIRONMENT_RELEASE_ID";
-const OPTIONS: BindOptions = {
-  authTunnel: "NORMAL",
-  authWhitelist: [],
-  authBlacklist: [],
-  visitParams: [],
-};
 
 let stub: StubServer;
 let answers: Answer[];
@@ -91,7 +85,7 @@ const ids = (prefix: string, count: number) =>
 describe("authorize", () => {
   it("posts the pairs to the instance's app-auths, with the project's header", async () => {
     answers.push({ status: 201, body: { auths: [item("a1", "p1"), item("a1", "p2")] } });
-    const items = await api().authorize(["a1"], ["p1", "p2"], OPTIONS);
+    const items = await api().authorize(["a1"], ["p1", "p2"], NO_OPTIONS);
     expect(items).toStrictEqual([item("a1", "p1"), item("a1", "p2")]);
     expect(stub.requests.map((r) => [r.method, r.url])).toStrictEqual([
       ["POST", `/v2/${PROJECT}/apic/instances/${INSTANCE}/app-auths`],
@@ -108,7 +102,7 @@ describe("authorize", () => {
 
   it("goes to APIG's path family for an APIG target", async () => {
     answers.push({ status: 201, body: { auths: [] } });
-    await api({ gateway: "apig" }).authorize(["a1"], ["p1"], OPTIONS);
+    await api({ gateway: "apig" }).authorize(["a1"], ["p1"], NO_OPTIONS);
     expect(stub.requests.map((r) => r.url)).toStrictEqual([
       `/v2/${PROJECT}/apigw/instances/${INSTANCE}/app-auths`,
     ]);
@@ -116,17 +110,17 @@ describe("authorize", () => {
 
   it("names its apps and APIs when refused: one by name, five in full, more counted", async () => {
     answers.push(refused(), refused(), refused());
-    const one = await failureOf(api().authorize(["a1"], ["p1"], OPTIONS));
+    const one = await failureOf(api().authorize(["a1"], ["p1"], NO_OPTIONS));
     expect(one.message).toMatch(
       new RegExp(`^Could not authorize app a1 for API p1 in environment ${ENV}: refused here`),
     );
-    const five = await failureOf(api().authorize(ids("a", 5), ["p1", "p2"], OPTIONS));
+    const five = await failureOf(api().authorize(ids("a", 5), ["p1", "p2"], NO_OPTIONS));
     expect(five.message).toMatch(
       new RegExp(
         `^Could not authorize apps a1, a2, a3, a4, a5 for APIs p1, p2 in environment ${ENV}: `,
       ),
     );
-    const many = await failureOf(api().authorize(["a1"], ids("p", 7), OPTIONS));
+    const many = await failureOf(api().authorize(["a1"], ids("p", 7), NO_OPTIONS));
     expect(many.message).toMatch(
       new RegExp(
         `^Could not authorize app a1 for APIs p1, p2, p3, p4, p5 and 2 more in environment ${ENV}: `,
@@ -136,13 +130,13 @@ describe("authorize", () => {
 
   it("is not sent again when the server fails: its outcome is the caller's to look up", async () => {
     answers.push({ status: 500, body: { error_code: "APIC.9000", error_msg: "busy" } });
-    await failureOf(api({ maxRetries: 2 }).authorize(["a1"], ["p1"], OPTIONS));
+    await failureOf(api({ maxRetries: 2 }).authorize(["a1"], ["p1"], NO_OPTIONS));
     expect(stub.requests).toHaveLength(1);
   });
 
   it("names an answer of the wrong shape, the endpoint and the request id", async () => {
     answers.push({ status: 201, body: { items: [] }, headers: { "X-Request-Id": "req-42" } });
-    const error = await failureOf(api().authorize(["a1"], ["p1"], OPTIONS));
+    const error = await failureOf(api().authorize(["a1"], ["p1"], NO_OPTIONS));
     expect([error.code, error.requestId, error.status]).toStrictEqual([
       UNEXPECTED_ANSWER,
       "req-42",

@@ -11,11 +11,9 @@ import { budgetOf, type Budget } from "../../provider/http/deadline";
 import type { Authenticator, PreparedRequest } from "../../provider/http/transport";
 import { configureRuntime, processRuntime } from "../../provider/runtime";
 import { resolveSettings } from "../../provider/settings";
-import { emulatorSettings, type Settings } from "../support";
+import { emulatorSettings, forgetRuntime, RUNTIME_KEY, type Settings } from "../support";
 import { STUB_INPUTS, stubServer, type StubServer } from "./stubs";
 
-// provider/runtime.ts keeps the process's runtime here; a new process starts without one.
-const RUNTIME_KEY = "__pulumiRomaAppAuthRuntime_v1";
 const slot = globalThis as unknown as Record<string, unknown>;
 
 // Where a resource's records live, without a region or project of its own.
@@ -102,7 +100,7 @@ async function start(options: EmulatorOptions = {}): Promise<Emulator> {
 
 afterEach(async () => {
   // The next test's runtime is the next process's.
-  delete slot[RUNTIME_KEY];
+  forgetRuntime();
   await emulator?.close();
   emulator = undefined;
 });
