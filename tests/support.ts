@@ -132,14 +132,19 @@ export type PartialFailure = Error & {
   reasons: string[];
 };
 
-/** The error `promise` rejects with; the test fails if it resolves or rejects with a non-Error. */
-export async function failureOf(promise: Promise<unknown>): Promise<PartialFailure> {
+/**
+ * The error `promise` rejects with (a provider call's, unless `E` says what else); the test fails
+ * if it resolves or rejects with a non-Error.
+ */
+export async function failureOf<E extends Error = PartialFailure>(
+  promise: Promise<unknown>,
+): Promise<E> {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
   expect(error).toBeInstanceOf(Error);
-  return error as PartialFailure;
+  return error as E;
 }
 
 /** `retrying`'s options for unit tests: three retries within a minute, no jitter. */

@@ -14,35 +14,20 @@ import { AdaptiveLimiter } from "../../provider/http/limiter";
 import { RomaApi, RomaTransport, type Target } from "../../provider/roma-api";
 import { Secret } from "../../provider/secret";
 import { fakeDateOnly } from "../helpers";
-import { NO_OPTIONS } from "../support";
-import { stubServer, type StubServer } from "./stubs";
-
-interface Answer {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-  /** Leave out the `Date` header Node's server adds by itself. */
-  undated?: boolean;
-}
+import { failureOf as failureOfCall, NO_OPTIONS } from "../support";
+import { scriptedServer, type ScriptedAnswer, type ScriptedServer } from "./stubs";
 
 const PROJECT = "0123456789abcdef0123456789abcdef";
 const INSTANCE = "eddc4d25480b4cd6b512f270a1b8b341";
 const ENV = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 
-let stub: StubServer;
-let answers: Answer[];
+let stub: ScriptedServer;
+let answers: ScriptedAnswer[];
 let seen: IncomingHttpHeaders[];
 
 beforeEach(async () => {
-  answers = [];
-  seen = [];
-  stub = await stubServer((req, _body, res) => {
-    seen.push(req.headers);
-    const answer = answers.shift() ?? { status: 200, body: {} };
-    res.sendDate = !answer.undated;
-    res.writeHead(answer.status, { "Content-Type": "application/json", ...answer.headers });
-    res.end(answer.body === undefined ? "" : JSON.stringify(answer.body));
-  });
+  stub = await scriptedServer();
+  ({ answers, seen } = stub);
 });
 afterEach(() => stub.close());
 
@@ -65,16 +50,11 @@ function api(options: { maxRetries?: number; gateway?: Target["gateway"] } = {})
   );
 }
 
-/** The error `promise` fails with; a test that expects one fails if it resolves. */
+// The error a request fails with, whatever fields it carries.
 const failureOf = (promise: Promise<unknown>) =>
-  promise.then(
-    () => {
-      throw new Error("the request succeeded");
-    },
-    (error: unknown) => error as Error & Record<string, unknown>,
-  );
+  failureOfCall<Error & Record<string, unknown>>(promise);
 
-const refused = (code = "APIC.7211"): Answer => ({
+const refused = (code = "APIC.7211"): ScriptedAnswer => ({
   status: 400,
   body: { error_code: code, error_msg: "refused here" },
 });

@@ -4,6 +4,7 @@
  */
 import {
   createServer as createHttpServer,
+  type IncomingHttpHeaders,
   type IncomingMessage,
   type ServerResponse,
 } from "node:http";
@@ -89,6 +90,50 @@ export async function stubServer(
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** One answer of a {@link scriptedServer}. */
+export interface ScriptedAnswer {
+  status: number;
+  /** Over a JSON Content-Type; a header set to `undefined` is left out. */
+  headers?: Record<string, string | undefined>;
+  /** Sent as it is when a string, as JSON otherwise; nothing when left out. */
+  body?: unknown;
+  /** Leave out the `Date` header Node's server adds by itself. */
+  undated?: boolean;
+  /** Never answer. */
+  hang?: boolean;
+}
+
+/** A stub server that gives the answers a test queues, in order (`200 {}` once they run out). */
+export interface ScriptedServer extends StubServer {
+  answers: ScriptedAnswer[];
+  /** The headers of each request, in order. */
+  seen: IncomingHttpHeaders[];
+  /** The client port of each request, in order. */
+  ports: (number | undefined)[];
+}
+
+/** A {@link stubServer} whose answers the test queues. */
+export async function scriptedServer(): Promise<ScriptedServer> {
+  const answers: ScriptedAnswer[] = [];
+  const seen: IncomingHttpHeaders[] = [];
+  const ports: (number | undefined)[] = [];
+  const stub = await stubServer((req, _body, res) => {
+    seen.push(req.headers);
+    ports.push(req.socket.remotePort);
+    const answer = answers.shift() ?? { status: 200, body: {} };
+    if (answer.hang) return;
+    res.sendDate = !answer.undated;
+    const headers = Object.entries({ "Content-Type": "application/json", ...answer.headers });
+    res.writeHead(
+      answer.status,
+      Object.fromEntries(headers.filter((h): h is [string, string] => h[1] !== undefined)),
+    );
+    const { body } = answer;
+    res.end(body === undefined ? "" : typeof body === "string" ? body : JSON.stringify(body));
+  });
+  return { ...stub, answers, seen, ports };
 }
 
 /** Listens on `host`, any free port; the port. */

@@ -12,36 +12,24 @@ import { AdaptiveLimiter } from "../../provider/http/limiter";
 import type { Authenticator, Request } from "../../provider/http/transport";
 import { RomaTransport as Transport } from "../../provider/roma-api";
 import { fakeDateOnly } from "../helpers";
-import { listen, silentListener, stubServer, type StubServer } from "./stubs";
-
-interface Answer {
-  status: number;
-  headers?: Record<string, string>;
-  body?: string;
-  /** Leave out the `Date` header Node's server adds by itself. */
-  undated?: boolean;
-  /** Never answer. */
-  hang?: boolean;
-}
+import {
+  listen,
+  scriptedServer,
+  silentListener,
+  stubServer,
+  type ScriptedAnswer,
+  type StubServer,
+} from "./stubs";
 
 let stub: StubServer;
-let answers: Answer[];
+let answers: ScriptedAnswer[];
 let seen: IncomingHttpHeaders[];
 let ports: (number | undefined)[];
 
 beforeEach(async () => {
-  answers = [];
-  seen = [];
-  ports = [];
-  stub = await stubServer((req, _body, res) => {
-    seen.push(req.headers);
-    ports.push(req.socket.remotePort);
-    const answer = answers.shift() ?? { status: 200, body: "{}" };
-    if (answer.hang) return;
-    res.sendDate = !answer.undated;
-    res.writeHead(answer.status, answer.headers ?? { "Content-Type": "application/json" });
-    res.end(answer.body ?? "");
-  });
+  const scripted = await scriptedServer();
+  ({ answers, seen, ports } = scripted);
+  stub = scripted;
 });
 afterEach(() => stub.close());
 
@@ -148,7 +136,7 @@ describe("which answers are data", () => {
   });
 
   it("names a missing Content-Type", async () => {
-    answers.push({ status: 200, headers: {}, body: "plain" });
+    answers.push({ status: 200, headers: { "Content-Type": undefined }, body: "plain" });
     expect((await failure(get())).message).toContain("answered Content-Type none and");
   });
 
