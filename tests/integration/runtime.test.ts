@@ -12,7 +12,7 @@ import type { Authenticator, PreparedRequest } from "../../provider/http/transpo
 import { configureRuntime, processRuntime } from "../../provider/runtime";
 import { resolveSettings } from "../../provider/settings";
 import { emulatorSettings, forgetRuntime, RUNTIME_KEY, type Settings } from "../support";
-import { STUB_INPUTS, stubServer, type StubServer } from "./stubs";
+import { STUB_INPUTS, stubServer, writeAnswer, type StubServer } from "./stubs";
 
 const slot = globalThis as unknown as Record<string, unknown>;
 
@@ -48,16 +48,6 @@ function manualBudget(limitMs: number): { budget: Budget; expire(): void } {
     budget: { deadline: Infinity, signal: controller.signal, limitMs },
     expire: () => controller.abort(),
   };
-}
-
-function answerJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  res.writeHead(status, { "Content-Type": "application/json", ...headers });
-  res.end(JSON.stringify(body));
 }
 
 // The method and URL of each request a stub received, in order.
@@ -241,7 +231,7 @@ describe("the project id of a region", () => {
         ),
       );
       const patient = runtime.target(WHERE, runtime.budget());
-      answerJson(lookup, 200, { projects: [{ id: "p1", name: "cn-north-4" }] });
+      writeAnswer(lookup, { status: 200, body: { projects: [{ id: "p1", name: "cn-north-4" }] } });
       expect((await patient).projectId).toBe("p1");
       expect(seen(iam.stub)).toStrictEqual(["GET /v3/projects?name=cn-north-4"]);
     } finally {
@@ -337,7 +327,11 @@ describe("the IAM token of a password login", () => {
         ),
       );
       const patient = tokenOf(target.auth, runtime.budget());
-      answerJson(login, 201, { token: { project: { id: "p1" } } }, { "X-Subject-Token": "tok-1" });
+      writeAnswer(login, {
+        status: 201,
+        body: { token: { project: { id: "p1" } } },
+        headers: { "X-Subject-Token": "tok-1" },
+      });
       expect(await patient).toBe("tok-1");
       expect(seen(iam.stub)).toStrictEqual(["POST /v3/auth/tokens"]);
       expect(loginScopes(iam.stub)).toStrictEqual([{ project: { id: "p1" } }]);
@@ -349,8 +343,12 @@ describe("the IAM token of a password login", () => {
   it("logs in again by id when IAM's login named no project, and keeps no token under a missing id", async () => {
     const iam = await stubServer((req, _body, res) =>
       req.method === "POST"
-        ? answerJson(res, 201, { token: {} }, { "X-Subject-Token": `tok-${iam.requests.length}` })
-        : answerJson(res, 200, { projects: [{ id: "p1", name: "cn-north-4" }] }),
+        ? writeAnswer(res, {
+            status: 201,
+            body: { token: {} },
+            headers: { "X-Subject-Token": `tok-${iam.requests.length}` },
+          })
+        : writeAnswer(res, { status: 200, body: { projects: [{ id: "p1", name: "cn-north-4" }] } }),
     );
     try {
       const runtime = runtimeWith({
@@ -384,7 +382,11 @@ describe("the IAM token of a password login", () => {
     // Logins scoped by id wait for the test; the one scoped by the region's name is answered at once.
     const iam = await heldServer((body, res) => {
       if (body.includes('"id":"p1"')) return false;
-      answerJson(res, 201, { token: { project: { id: "p1" } } }, { "X-Subject-Token": "by-name" });
+      writeAnswer(res, {
+        status: 201,
+        body: { token: { project: { id: "p1" } } },
+        headers: { "X-Subject-Token": "by-name" },
+      });
       return true;
     });
     try {
@@ -401,11 +403,14 @@ describe("the IAM token of a password login", () => {
       // far beyond a loopback answer: were the two logins one, this would wait for the held one.
       const discovering = runtime.target(WHERE, budgetOf(5000));
       expect((await discovering).projectId).toBe("p1");
-      answerJson(idLogin, 401, {
-        error: {
-          code: "401",
-          message: "The username or password is wrong.",
-          title: "Unauthorized",
+      writeAnswer(idLogin, {
+        status: 401,
+        body: {
+          error: {
+            code: "401",
+            message: "The username or password is wrong.",
+            title: "Unauthorized",
+          },
         },
       });
       expect(await failing).toBe(

@@ -122,18 +122,22 @@ export async function scriptedServer(): Promise<ScriptedServer> {
   const stub = await stubServer((req, _body, res) => {
     seen.push(req.headers);
     ports.push(req.socket.remotePort);
-    const answer = answers.shift() ?? { status: 200, body: {} };
-    if (answer.hang) return;
-    res.sendDate = !answer.undated;
-    const headers = Object.entries({ "Content-Type": "application/json", ...answer.headers });
-    res.writeHead(
-      answer.status,
-      Object.fromEntries(headers.filter((h): h is [string, string] => h[1] !== undefined)),
-    );
-    const { body } = answer;
-    res.end(body === undefined ? "" : typeof body === "string" ? body : JSON.stringify(body));
+    writeAnswer(res, answers.shift() ?? { status: 200, body: {} });
   });
   return { ...stub, answers, seen, ports };
+}
+
+/** Writes `answer` (see {@link ScriptedAnswer}) to `res`: a stub that holds a request answers it so. */
+export function writeAnswer(res: ServerResponse, answer: ScriptedAnswer): void {
+  if (answer.hang) return;
+  res.sendDate = !answer.undated;
+  const headers = Object.entries({ "Content-Type": "application/json", ...answer.headers });
+  res.writeHead(
+    answer.status,
+    Object.fromEntries(headers.filter((h): h is [string, string] => h[1] !== undefined)),
+  );
+  const { body } = answer;
+  res.end(body === undefined ? "" : typeof body === "string" ? body : JSON.stringify(body));
 }
 
 /** Listens on `host`, any free port; the port. */
