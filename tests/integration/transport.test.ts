@@ -268,6 +268,9 @@ describe("failures before the request is sent, by their code", () => {
         res.end("{}");
       },
     );
+    // Each try is a new TLS connection: counting them shows the refused handshake is not retried.
+    let connections = 0;
+    https.on("connection", () => connections++);
     const port = await listen(https, "127.0.0.1");
     try {
       const t = new Transport({
@@ -279,9 +282,10 @@ describe("failures before the request is sent, by their code", () => {
         get({ method: "POST", baseUrl: `https://127.0.0.1:${port}`, idempotent: false }),
         t,
       );
-      expect([error.code, error.mayHaveArrived, served]).toStrictEqual([
+      expect([error.code, error.mayHaveArrived, connections, served]).toStrictEqual([
         "DEPTH_ZERO_SELF_SIGNED_CERT",
         false,
+        1,
         [],
       ]);
     } finally {
