@@ -12,6 +12,34 @@
  */
 import { scrub, scrubOutside } from "../secret";
 
+/**
+ * Certificates this machine does not trust: no CA it trusts signed the chain. Behind a proxy that
+ * inspects TLS, or with an endpoint whose certificate an organisation's own CA signed, the remedy
+ * is to trust that CA.
+ */
+const UNTRUSTED_ISSUER: readonly string[] = [
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+];
+
+/**
+ * A certificate refused: the TLS handshake ended before any byte of the request was sent (Node
+ * holds the request in the TLS socket and encrypts it only once the certificate has been verified),
+ * and the same certificate would be refused again.
+ */
+export const CERTIFICATE_REFUSED: readonly string[] = [
+  ...UNTRUSTED_ISSUER,
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "CERT_REVOKED",
+  "CERT_SIGNATURE_FAILURE",
+  "CERT_UNTRUSTED",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+];
+
 /** What an error answer said, as the client read it. */
 export interface ApiErrorFields {
   status: number;
@@ -102,7 +130,7 @@ export function networkError(
   detail: string,
   where?: string,
 ): RomaNetworkError {
-  const hint = where && networkHint(code, where);
+  const hint = networkHint(code, where);
   const message = scrub(
     `Could not ${doing}: ${scrubOutside(detail)} (${code}; no answer from the server).${hint ? ` ${hint}` : ""}`,
   );
@@ -171,7 +199,11 @@ function apiErrorMessage(
 }
 
 // Failures that say the URL points at the wrong place, rather than that the network is unwell.
-function networkHint(code: string, origin: string): string | undefined {
+function networkHint(code: string, origin: string | undefined): string | undefined {
+  if (UNTRUSTED_ISSUER.includes(code)) {
+    return "This machine does not trust the certificate's issuer: behind a proxy that inspects TLS, or for an endpoint whose certificate your organisation's CA signed, trust that CA with NODE_EXTRA_CA_CERTS=/path/to/ca.pem in the environment of `pulumi`.";
+  }
+  if (origin === undefined) return undefined;
   if (code === "EPROTO" || code === "ERR_SSL_WRONG_VERSION_NUMBER") {
     return `The server at that address does not speak TLS (plain HTTP on an https:// URL, or the wrong port). ${origin}`;
   }

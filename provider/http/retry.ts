@@ -11,7 +11,13 @@
  * and the ESM-only p-retry cannot be loaded by the provider host's CommonJS loader.
  */
 import { OPERATION_TIMEOUT, pause, type Budget } from "./deadline";
-import { ANSWER_TOO_LARGE, isRequestError, means, type RequestError } from "./errors";
+import {
+  ANSWER_TOO_LARGE,
+  CERTIFICATE_REFUSED,
+  isRequestError,
+  means,
+  type RequestError,
+} from "./errors";
 
 /** What to do after a failed attempt. */
 export type Verdict =
@@ -21,18 +27,6 @@ export type Verdict =
   | "unknown"
   /** The request itself is wrong, or the failure is not transient. */
   | "fail";
-
-/**
- * A certificate refused: the TLS handshake ended before any byte of the request was sent (Node
- * holds the request in the TLS socket and encrypts it only once the certificate has been verified).
- */
-export const CERTIFICATE_REFUSED: readonly string[] = [
-  "CERT_HAS_EXPIRED",
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "SELF_SIGNED_CERT_IN_CHAIN",
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "ERR_TLS_CERT_ALTNAME_INVALID",
-];
 
 /**
  * Network failures a retry cannot mend: a host name that does not exist, a certificate refused, a

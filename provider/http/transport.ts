@@ -12,6 +12,7 @@ import { timedOut, untilDeadline, type Budget } from "./deadline";
 import {
   ANSWER_TOO_LARGE,
   apiError,
+  CERTIFICATE_REFUSED,
   describeBody,
   errorFields,
   means,
@@ -21,7 +22,7 @@ import {
   type ServiceErrors,
 } from "./errors";
 import type { AdaptiveLimiter } from "./limiter";
-import { CERTIFICATE_REFUSED, isThrottling, retrying } from "./retry";
+import { isThrottling, retrying } from "./retry";
 import { encodeRfc3986 } from "./rfc3986";
 
 export type { Budget } from "./deadline";

@@ -1,5 +1,6 @@
 import {
   ANSWER_TOO_LARGE,
+  CERTIFICATE_REFUSED,
   isApiError,
   isRequestError,
   networkError,
@@ -204,6 +205,36 @@ describe("hints", () => {
       "Could not do it: d (ECONNRESET; no answer from the server).",
     );
     expect(text("EPROTO")).toBe("Could not do it: d (EPROTO; no answer from the server).");
+  });
+
+  it("tells how to trust a CA for a certificate whose issuer this machine does not trust", () => {
+    const trust =
+      "This machine does not trust the certificate's issuer: behind a proxy that inspects TLS, or for an endpoint whose certificate your organisation's CA signed, trust that CA with NODE_EXTRA_CA_CERTS=/path/to/ca.pem in the environment of `pulumi`.";
+    const untrusted = [
+      "DEPTH_ZERO_SELF_SIGNED_CERT",
+      "SELF_SIGNED_CERT_IN_CHAIN",
+      "UNABLE_TO_GET_ISSUER_CERT",
+      "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+      "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+    ];
+    // With or without the settings behind the URL: the remedy is this machine's, not a setting's.
+    for (const where of [undefined, "The URL came from roma:endpoint."]) {
+      expect(
+        untrusted.map((code) => networkError(code, false, "do it", "d", where).message),
+      ).toStrictEqual(
+        untrusted.map(
+          (code) => `Could not do it: d (${code}; no answer from the server). ${trust}`,
+        ),
+      );
+    }
+    // Every one of them is refused before the request leaves, and is not tried again.
+    expect(untrusted.filter((code) => !CERTIFICATE_REFUSED.includes(code))).toStrictEqual([]);
+    // A certificate refused for another reason is not mended by trusting a CA.
+    for (const code of ["CERT_HAS_EXPIRED", "CERT_NOT_YET_VALID", "CERT_REVOKED"]) {
+      expect(networkError(code, false, "do it", "d").message).toBe(
+        `Could not do it: d (${code}; no answer from the server).`,
+      );
+    }
   });
 
   it("names an oversized answer and an answer that is not the API's by their own codes", () => {
