@@ -26,18 +26,27 @@ const UNTRUSTED_ISSUER: readonly string[] = [
 ];
 
 /**
- * A certificate refused: the TLS handshake ended before any byte of the request was sent (Node
- * holds the request in the TLS socket and encrypts it only once the certificate has been verified),
- * and the same certificate would be refused again.
+ * A certificate refused, by the codes Node gives OpenSSL's verdicts: Node checks the certificate as
+ * the handshake completes and destroys the socket before the request it holds is flushed, so no
+ * byte of the request reached the server, and the same certificate would be refused again.
+ * (Revocation is never checked: the provider gives Node no CRL.)
  */
 export const CERTIFICATE_REFUSED: readonly string[] = [
   ...UNTRUSTED_ISSUER,
+  "CERT_CHAIN_TOO_LONG",
   "CERT_HAS_EXPIRED",
   "CERT_NOT_YET_VALID",
-  "CERT_REVOKED",
+  "CERT_REJECTED",
   "CERT_SIGNATURE_FAILURE",
   "CERT_UNTRUSTED",
+  "ERROR_IN_CERT_NOT_AFTER_FIELD",
+  "ERROR_IN_CERT_NOT_BEFORE_FIELD",
   "ERR_TLS_CERT_ALTNAME_INVALID",
+  "INVALID_CA",
+  "INVALID_PURPOSE",
+  "PATH_LENGTH_EXCEEDED",
+  "UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY",
+  "UNABLE_TO_DECRYPT_CERT_SIGNATURE",
 ];
 
 /** What an error answer said, as the client read it. */

@@ -164,6 +164,35 @@ describe("read (refresh)", () => {
     expect(pairsOf(read.props)).toStrictEqual(pairsOf(outs));
   });
 
+  it("keeps the records it holds by id though the listing leaves out their auth_time", async () => {
+    const { id, outs } = await madeLongAgo();
+    // A listing whose records carry no time: nothing tells when they were made, but their ids are
+    // the state's own.
+    const undated = await forwardingServer(() => emu.url, {
+      change: (_req, answer) => {
+        const body = JSON.parse(answer.text) as Record<string, unknown>;
+        for (const value of Object.values(body)) {
+          if (Array.isArray(value)) for (const item of value) delete item.auth_time;
+        }
+        return { ...answer, text: JSON.stringify(body) };
+      },
+    });
+    try {
+      const provider = await command({
+        "roma:endpoint": undated.url,
+        "roma:consistencyTimeout": "1",
+      });
+      emu.control.resetLog();
+      const read = await provider.read(id, outs);
+      expect([read, emu.control.log().map((e) => e.route)]).toStrictEqual([
+        { id, props: outs, inputs: expect.any(Object) },
+        ["list", "list"],
+      ]);
+    } finally {
+      await undated.close();
+    }
+  });
+
   it("says the resource is gone when none of its records shows", async () => {
     const { id, outs } = await madeLongAgo();
     for (const b of emu.control.bindings()) emu.control.unbind(RELEASE, b.appId, b.apiId);

@@ -1,4 +1,4 @@
-import { ANSWER_TOO_LARGE, networkError } from "../../provider/http/errors";
+import { ANSWER_TOO_LARGE, CERTIFICATE_REFUSED, networkError } from "../../provider/http/errors";
 import { budgetOf, timedOut } from "../../provider/http/deadline";
 import {
   backoffMs,
@@ -18,6 +18,10 @@ describe("verdict: every listed rule", () => {
       "fail",
       "fail",
     ]);
+  });
+
+  it.each([...CERTIFICATE_REFUSED])("never retries a certificate refused for %s", (code) => {
+    expect([verdict(net(code), true), verdict(net(code), false)]).toStrictEqual(["fail", "fail"]);
   });
 
   it("retries a 429 whatever its code, and a refusal that leaves a write untouched", () => {
