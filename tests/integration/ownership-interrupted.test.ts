@@ -6,10 +6,16 @@
  */
 import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { FAULTS, startEmulator, type Emulator } from "../../emulator";
+import { startEmulator, type Emulator } from "../../emulator";
 import type { AppAuthorizationProvider } from "../../provider";
 import { bound, failureOf, pairsOf, product, recordsOf, type Settings } from "../support";
-import { freshProcess, journalHomes, RELEASE, releaseInputs } from "./ownership-support";
+import {
+  freshProcess,
+  interrupted,
+  journalHomes,
+  RELEASE,
+  releaseInputs,
+} from "./ownership-support";
 
 const KEY = "proj/dev/orders";
 type Props = Record<string, unknown>;
@@ -41,18 +47,8 @@ describe("interrupted runs", () => {
     }
   };
 
-  // The writes land; the process learns nothing and its answer never reaches the engine.
-  async function interruptedCreate(change: Props) {
-    const provider = await command({ "roma:maxRetries": "0" });
-    emu.control.setFaults({
-      next: [
-        { route: "authorize", count: 100, fault: FAULTS.drop(true) },
-        { route: "list", count: 1000, fault: FAULTS.drop() },
-      ],
-    });
-    await provider.create(await inputs(provider, change)).catch(() => undefined);
-    emu.control.setFaults({});
-  }
+  const interruptedCreate = (change: Props) =>
+    interrupted(emu, async (p) => p.create(await inputs(p, change)));
 
   it("a create killed after its writes landed: the next up finds its records by the journal", async () => {
     await interruptedCreate({ appIds: [apps[0]], apiIds: apis.slice(0, 250) });
@@ -140,16 +136,8 @@ describe("interrupted runs", () => {
     const first = await provider.create(
       await inputs(provider, { appIds: [apps[0]], apiIds: apis.slice(0, 2) }),
     );
-    provider = await command({ "roma:maxRetries": "0" });
-    emu.control.setFaults({
-      next: [
-        { route: "authorize", count: 100, fault: FAULTS.drop(true) },
-        { route: "list", count: 1000, fault: FAULTS.drop() },
-      ],
-    });
     const wider = { appIds: [apps[0]], apiIds: apis.slice(0, 5) };
-    await provider.update(first.id, first.outs, await inputs(provider, wider)).catch(() => 0);
-    emu.control.setFaults({});
+    await interrupted(emu, async (p) => p.update(first.id, first.outs, await inputs(p, wider)));
     expect(bound(emu)).toHaveLength(5);
 
     provider = await command();

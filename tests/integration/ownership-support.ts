@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Emulator } from "../../emulator";
+import { FAULTS, type Emulator } from "../../emulator";
 import type { AppAuthorizationProvider } from "../../provider";
 import { ADOPT_ENV } from "../../provider/handlers";
 import {
@@ -27,6 +27,28 @@ export function freshProcess(
 ): Promise<AppAuthorizationProvider> {
   forgetRuntime();
   return configuredProvider(emulatorSettings(emu, settings));
+}
+
+/**
+ * `run` on a fresh process whose writes land while their answers are lost and no listing answers:
+ * the process learns nothing, it fails, and the engine stores nothing of it (as when it is killed).
+ */
+export async function interrupted(
+  emu: Emulator,
+  run: (provider: AppAuthorizationProvider) => Promise<unknown>,
+): Promise<void> {
+  const provider = await freshProcess(emu, { "roma:maxRetries": "0" });
+  emu.control.setFaults({
+    next: [
+      { route: "authorize", count: 100, fault: FAULTS.drop(true) },
+      { route: "list", count: 1000, fault: FAULTS.drop() },
+    ],
+  });
+  try {
+    await expect(run(provider)).rejects.toThrow();
+  } finally {
+    emu.control.setFaults({});
+  }
 }
 
 /** The inputs `check` returns for a resource on the emulator's ROMA Connect release environment. */
