@@ -13,4 +13,4 @@ export {
 } from "./server";
 export { ManualClock, type Clock } from "./clock";
 export { FAULTS, type Fault, type FaultSettings, type Route } from "./faults";
-export { makeSeed, stableId, type EmulatorSeed } from "./seed";
+export { makeSeed, RELEASE, stableId, type EmulatorSeed } from "./seed";

@@ -5,6 +5,9 @@
  */
 import { createHash } from "node:crypto";
 
+/** The id of the RELEASE environment, the one every instance has (the same on every instance). */
+export const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
+
 export interface Named {
   id: string;
   name: string;
@@ -102,7 +105,7 @@ export function makeSeed(options: SeedOptions = {}): EmulatorSeed {
     instanceId: stableId("instance:1"),
     apigInstanceId: stableId("instance:apig:1"),
     environments: [
-      { id: "DEFAULT_ENVIRONMENT_RELEASE_ID", name: "RELEASE" },
+      { id: RELEASE, name: "RELEASE" },
       { id: stableId("env:TEST"), name: "TEST" },
       { id: stableId("env:STAGING"), name: "STAGING" },
     ],

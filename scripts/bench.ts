@@ -29,13 +29,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { spawn } from "node:child_process";
-import type { EmulatorSeed, Route } from "../emulator";
+import { RELEASE, type EmulatorSeed, type Route } from "../emulator";
 import { Engine, type StackState } from "../tests/harness/engine";
 import { ProviderHost, type Props } from "../tests/harness/host";
 import { emulatorConfig, EXAMPLES, ROOT, serializedProvider } from "../tests/harness/lifecycle";
 
 const TYPE = "pulumi-nodejs:dynamic/roma:AppAuthorization";
-const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 
 interface Measured {
   scenario: string;

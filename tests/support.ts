@@ -1,7 +1,11 @@
 /** Test support: a configured provider talking to an emulator, and helpers on what it returns. */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Emulator } from "../emulator";
 import { AppAuthorizationProvider } from "../provider";
+import { ADOPT_ENV } from "../provider/handlers";
 import { budgetOf } from "../provider/http/deadline";
 import type { ApiErrorFields } from "../provider/http/errors";
 import type { RetryOptions } from "../provider/http/retry";
@@ -181,4 +185,26 @@ export function outputsFixture(
     unconfirmed: [],
     ...fields,
   };
+}
+
+/**
+ * Gives each test of the calling block a PULUMI_HOME of its own (where the journal lives), and
+ * puts back after it the variables a test sets for one run. Returns the running test's home.
+ */
+export function journalHomes(): () => string {
+  const names = ["PULUMI_HOME", ADOPT_ENV, "ROMA_DEBUG"];
+  const saved = new Map(names.map((name) => [name, process.env[name]]));
+  let home = "";
+  beforeEach(() => {
+    home = mkdtempSync(join(tmpdir(), "roma-journal-"));
+    process.env.PULUMI_HOME = home;
+  });
+  afterEach(() => {
+    rmSync(home, { recursive: true, force: true });
+    for (const [name, value] of saved) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+  return () => home;
 }

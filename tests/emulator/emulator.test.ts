@@ -1,11 +1,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FAULTS, ManualClock, startEmulator, type Emulator } from "../../emulator";
+import { FAULTS, ManualClock, startEmulator, type Emulator, RELEASE } from "../../emulator";
 import { authorizationHeader, formatSdkDate } from "../../provider/auth/signer";
 import { call, FAMILIES, paths } from "../helpers";
-
-const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 
 // What only ROMA Connect's create body takes: APIG refuses each with 400 APIG.2012 naming it.
 const ROMA_ONLY = ["auth_tunnel", "auth_whitelist", "auth_blacklist", "visit_params"];

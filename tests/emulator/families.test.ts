@@ -4,10 +4,9 @@
  * own instance, keeps its own records, and gets the same authentication, faults, throttle and
  * clock; APIG's create body refuses the fields only ROMA Connect takes.
  */
-import { FAULTS, ManualClock, startEmulator, type Emulator } from "../../emulator";
+import { FAULTS, ManualClock, startEmulator, type Emulator, RELEASE } from "../../emulator";
 import { call, FAMILIES, paths, type Family } from "../helpers";
 
-const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 const other = (family: Family): Family => (family === "roma" ? "apig" : "roma");
 
 describe.each(FAMILIES)("the %s path family", (family) => {

@@ -10,12 +10,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { makeSeed, startEmulator, type Emulator } from "../../emulator";
+import { makeSeed, startEmulator, type Emulator, RELEASE } from "../../emulator";
 import { SAVE_INTERVAL_MS } from "../../emulator/state-file";
 import { AuthStore, type StoredAuth } from "../../emulator/store";
 import { call, paths, type Family } from "../helpers";
-
-const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 
 // Child processes on a shared machine: generous, but a broken save must not hang for minutes.
 jest.setTimeout(60_000);

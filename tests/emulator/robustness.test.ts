@@ -4,10 +4,8 @@
  * on both gateways' path families.
  */
 import { request } from "node:http";
-import { startEmulator, type Emulator } from "../../emulator";
+import { startEmulator, type Emulator, RELEASE } from "../../emulator";
 import { call, FAMILIES, paths } from "../helpers";
-
-const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 
 interface Raw {
   status: number;

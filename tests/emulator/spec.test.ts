@@ -4,10 +4,8 @@
  * the filters and paging of the three listings, and DELETE under both `/v1/` (the seed) and `/v2/`
  * (the specification) on ROMA Connect, under `/v2/` on APIG. Every test runs on both path families.
  */
-import { startEmulator, type Emulator } from "../../emulator";
+import { startEmulator, type Emulator, RELEASE } from "../../emulator";
 import { call, FAMILIES, paths, type Family } from "../helpers";
-
-const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 
 type WireType = "string" | "integer" | "date-time" | "string[]";
 

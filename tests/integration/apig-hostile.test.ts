@@ -3,7 +3,7 @@
  * gateway's requests (and the token they carry) go to its own endpoint setting only, and APIG's
  * lost or strange answers are judged on APIG's paths and named by `apig:endpoint`.
  */
-import { FAULTS, startEmulator, type Emulator } from "../../emulator";
+import { FAULTS, startEmulator, type Emulator, RELEASE } from "../../emulator";
 import type { AppAuthorizationProvider } from "../../provider";
 import { GATEWAYS, type Gateway } from "../../provider/fields";
 import { paths } from "../helpers";
@@ -17,7 +17,6 @@ import {
   product,
 } from "../support";
 
-const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 const SETTING: Record<Gateway, string> = { roma: "roma:endpoint", apig: "apig:endpoint" };
 const other = (gateway: Gateway): Gateway => (gateway === "roma" ? "apig" : "roma");
 

@@ -9,11 +9,10 @@ import {
   startEmulator,
   type Emulator,
   type EmulatorOptions,
+  RELEASE,
 } from "../../emulator";
 import { fakeDateOnly } from "../helpers";
 import { checkedInputs, configuredProvider, emulatorSettings, type Settings } from "../support";
-
-const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 
 describe("authentication", () => {
   let emu: Emulator;

@@ -14,6 +14,7 @@ import {
   type Fault,
   type FaultSettings,
   type Route,
+  RELEASE,
 } from "../../emulator";
 import { tokenAuth } from "../../provider/auth/authenticators";
 import { budgetOf } from "../../provider/http/deadline";
@@ -33,7 +34,6 @@ import { fakeDateOnly } from "../helpers";
 import { NO_OPTIONS } from "../support";
 import { forwardingServer, type StubServer } from "./stubs";
 
-const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 // The server's clock is this machine's plus a few years: only a Date header tells it.
 const OFFSET_MS = Date.UTC(2030, 0, 1) - Date.UTC(2026, 0, 1) + 123;
 const serverNow = () => Date.now() + OFFSET_MS;

@@ -4,7 +4,7 @@
  * whatever they wait on.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { startEmulator, type Emulator } from "../../emulator";
+import { startEmulator, type Emulator, RELEASE } from "../../emulator";
 import { AppAuthorizationProvider } from "../../provider";
 import { budgetOf, type Budget } from "../../provider/http/deadline";
 import { AdaptiveLimiter } from "../../provider/http/limiter";
@@ -19,7 +19,6 @@ import {
 } from "../support";
 import { STUB_INPUTS, silentListener, stubServer, type Listener } from "./stubs";
 
-const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 // `configure` as the host calls it, with this environment.
 async function configureWith(
   provider: AppAuthorizationProvider,

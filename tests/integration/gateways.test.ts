@@ -3,7 +3,7 @@
  * APIG's `ApigAppAuthorization` go through the same provider, told apart by the `gateway` input
  * the resource class adds, each on its own path family and instance of the emulator.
  */
-import { FAULTS, startEmulator, type Emulator } from "../../emulator";
+import { FAULTS, startEmulator, type Emulator, RELEASE } from "../../emulator";
 import type { AppAuthorizationProvider } from "../../provider";
 import { GATEWAYS, ROMA_ONLY_FIELDS, type Gateway } from "../../provider/fields";
 import { paths } from "../helpers";
@@ -16,8 +16,6 @@ import {
   pairsOf,
   product,
 } from "../support";
-
-const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 
 describe.each(GATEWAYS)("gateway %s against the emulator", (gateway: Gateway) => {
   let emu: Emulator;

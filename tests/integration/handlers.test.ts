@@ -8,7 +8,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { FAULTS, startEmulator, type Emulator } from "../../emulator";
+import { FAULTS, startEmulator, type Emulator, RELEASE } from "../../emulator";
 import type { AppAuthorizationProvider } from "../../provider";
 import { readOutputs, storeOutputs } from "../../provider/state";
 import type { JournalWrite } from "../../provider/journal";
@@ -22,15 +22,10 @@ import {
   recordIds,
   recordsOf,
   type Settings,
-} from "../support";
-import {
-  advance,
-  freshProcess,
-  interrupted,
   journalHomes,
-  RELEASE,
-  releaseInputs,
-} from "./ownership-support";
+} from "../support";
+import { fakeDateOnly } from "../helpers";
+import { advance, freshProcess, interrupted, releaseInputs } from "./ownership-support";
 import { forwardingServer } from "./stubs";
 
 const KEY = "proj/dev/orders";
@@ -298,23 +293,6 @@ describe("pairs whose writes' outcome stays unknown", () => {
 });
 
 describe("the journal", () => {
-  // Everything jest's fake timers replace but `Date`.
-  const TIMERS = [
-    "hrtime",
-    "nextTick",
-    "performance",
-    "queueMicrotask",
-    "requestAnimationFrame",
-    "cancelAnimationFrame",
-    "requestIdleCallback",
-    "cancelIdleCallback",
-    "setImmediate",
-    "clearImmediate",
-    "setInterval",
-    "clearInterval",
-    "setTimeout",
-    "clearTimeout",
-  ] as const;
   const journalled = () => {
     const dir = join(home(), "roma-appauth", "journal");
     return readdirSync(dir).flatMap(
@@ -331,7 +309,7 @@ describe("the journal", () => {
     const news = await inputs(provider, { appIds: [apps[0]], apiIds: [apis[0]], journalKey: KEY });
     // This machine's clock stands still (timers run as ever): the operation begins at the instant
     // the write is sent, however slowly this machine gets there.
-    jest.useFakeTimers({ now: Date.now(), doNotFake: [...TIMERS] });
+    fakeDateOnly();
     try {
       const done = provider.create(news);
       // Answered, and the answer not yet read: a process killed now leaves the write as it began.

@@ -6,16 +6,18 @@
  */
 import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { startEmulator, type Emulator } from "../../emulator";
+import { startEmulator, type Emulator, RELEASE } from "../../emulator";
 import type { AppAuthorizationProvider } from "../../provider";
-import { bound, failureOf, pairsOf, product, recordsOf, type Settings } from "../support";
 import {
-  freshProcess,
-  interrupted,
+  bound,
+  failureOf,
+  pairsOf,
+  product,
+  recordsOf,
+  type Settings,
   journalHomes,
-  RELEASE,
-  releaseInputs,
-} from "./ownership-support";
+} from "../support";
+import { freshProcess, interrupted, releaseInputs } from "./ownership-support";
 
 const KEY = "proj/dev/orders";
 type Props = Record<string, unknown>;

@@ -4,7 +4,7 @@
  * which a write may have landed ends in partial state, and odd answers are never "no records".
  * Every command runs in a fresh provider process, as under the Pulumi CLI.
  */
-import { FAULTS, startEmulator, type Emulator, type Fault } from "../../emulator";
+import { FAULTS, startEmulator, type Emulator, type Fault, RELEASE } from "../../emulator";
 import type { AppAuthorizationProvider } from "../../provider";
 import {
   bound,
@@ -17,7 +17,7 @@ import {
   type PartialFailure,
   type Settings,
 } from "../support";
-import { advance, freshProcess, RELEASE, releaseInputs } from "./ownership-support";
+import { advance, freshProcess, releaseInputs } from "./ownership-support";
 
 type Props = Record<string, unknown>;
 

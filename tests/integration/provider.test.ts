@@ -2,7 +2,7 @@
  * Every provider method against the emulator over HTTP (in-process; the lifecycle tests drive the
  * same code through Pulumi's own host).
  */
-import { startEmulator, type Emulator } from "../../emulator";
+import { startEmulator, type Emulator, RELEASE } from "../../emulator";
 import type { AppAuthorizationProvider } from "../../provider";
 import { readOutputs } from "../../provider/state";
 import type { AuthorizationOutputs } from "../../provider/types";
@@ -18,8 +18,6 @@ import {
   recordsOf,
   product,
 } from "../support";
-
-const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 
 describe("AppAuthorizationProvider against the emulator", () => {
   let emu: Emulator;

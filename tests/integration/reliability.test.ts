@@ -9,6 +9,7 @@ import {
   type Emulator,
   type EmulatorOptions,
   type Fault,
+  RELEASE,
 } from "../../emulator";
 import type { AppAuthorizationProvider } from "../../provider";
 import {
@@ -26,7 +27,6 @@ import {
 } from "../support";
 import { advance, freshProcess } from "./ownership-support";
 
-const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 type Props = Record<string, unknown>;
 
 /**

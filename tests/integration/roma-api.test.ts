@@ -6,6 +6,7 @@
  * is written, fast enough for mutation testing.
  */
 import type { IncomingHttpHeaders } from "node:http";
+import { RELEASE } from "../../emulator";
 import { tokenAuth } from "../../provider/auth/authenticators";
 import { findProjectId, login, type PasswordLogin } from "../../provider/auth/iam";
 import { budgetOf } from "../../provider/http/deadline";
@@ -19,7 +20,6 @@ import { scriptedServer, type ScriptedAnswer, type ScriptedServer } from "./stub
 
 const PROJECT = "0123456789abcdef0123456789abcdef";
 const INSTANCE = "eddc4d25480b4cd6b512f270a1b8b341";
-const ENV = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 
 let stub: ScriptedServer;
 let answers: ScriptedAnswer[];
@@ -42,7 +42,7 @@ function api(options: { maxRetries?: number; gateway?: Target["gateway"] } = {})
       region: "cn-north-4",
       projectId: PROJECT,
       instanceId: INSTANCE,
-      envId: ENV,
+      envId: RELEASE,
       endpoint: stub.url,
       auth: tokenAuth(new Secret("the-token")),
     },
@@ -71,7 +71,7 @@ describe("authorize", () => {
       ["POST", `/v2/${PROJECT}/apic/instances/${INSTANCE}/app-auths`],
     ]);
     expect(JSON.parse(stub.requests[0].body)).toStrictEqual({
-      env_id: ENV,
+      env_id: RELEASE,
       app_ids: ["a1"],
       api_ids: ["p1", "p2"],
       auth_tunnel: "NORMAL",
@@ -92,18 +92,18 @@ describe("authorize", () => {
     answers.push(refused(), refused(), refused());
     const one = await failureOf(api().authorize(["a1"], ["p1"], NO_OPTIONS));
     expect(one.message).toMatch(
-      new RegExp(`^Could not authorize app a1 for API p1 in environment ${ENV}: refused here`),
+      new RegExp(`^Could not authorize app a1 for API p1 in environment ${RELEASE}: refused here`),
     );
     const five = await failureOf(api().authorize(ids("a", 5), ["p1", "p2"], NO_OPTIONS));
     expect(five.message).toMatch(
       new RegExp(
-        `^Could not authorize apps a1, a2, a3, a4, a5 for APIs p1, p2 in environment ${ENV}: `,
+        `^Could not authorize apps a1, a2, a3, a4, a5 for APIs p1, p2 in environment ${RELEASE}: `,
       ),
     );
     const many = await failureOf(api().authorize(["a1"], ids("p", 7), NO_OPTIONS));
     expect(many.message).toMatch(
       new RegExp(
-        `^Could not authorize app a1 for APIs p1, p2, p3, p4, p5 and 2 more in environment ${ENV}: `,
+        `^Could not authorize app a1 for APIs p1, p2, p3, p4, p5 and 2 more in environment ${RELEASE}: `,
       ),
     );
   });
@@ -124,7 +124,7 @@ describe("authorize", () => {
     ]);
     expect(error.message).toMatch(
       new RegExp(
-        `^Could not authorize app a1 for API p1 in environment ${ENV}: POST \\.\\.\\./app-auths answered a create answer without an "auths" array: `,
+        `^Could not authorize app a1 for API p1 in environment ${RELEASE}: POST \\.\\.\\./app-auths answered a create answer without an "auths" array: `,
       ),
     );
   });
@@ -147,7 +147,7 @@ describe("cancel", () => {
     const error = await failureOf(api().cancel(record));
     expect(error.message).toMatch(
       new RegExp(
-        `^Could not cancel authorization rec-1 \\(app a1, API p1\\) in environment ${ENV}: refused here`,
+        `^Could not cancel authorization rec-1 \\(app a1, API p1\\) in environment ${RELEASE}: refused here`,
       ),
     );
   });
@@ -174,7 +174,7 @@ describe("listPage", () => {
       `/v2/${PROJECT}/apic/instances/${INSTANCE}/app-auths/binded-apis`,
       [
         ["app_id", "a1"],
-        ["env_id", ENV],
+        ["env_id", RELEASE],
         ["offset", "500"],
         ["limit", "500"],
       ],
@@ -187,7 +187,7 @@ describe("listPage", () => {
     expect(stub.requests).toHaveLength(2);
     expect(error.message).toMatch(
       new RegExp(
-        `^Could not list the APIs app a1 is authorized for in environment ${ENV}: refused here`,
+        `^Could not list the APIs app a1 is authorized for in environment ${RELEASE}: refused here`,
       ),
     );
   });

@@ -9,11 +9,12 @@ import {
   type ServerResponse,
 } from "node:http";
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
+import { RELEASE } from "../../emulator";
 
 /** Inputs of one pair as `check` returns them, for calls that only a stub server answers. */
 export const STUB_INPUTS = {
   instanceId: "eddc4d25480b4cd6b512f270a1b8b341",
-  envId: "DEFAULT_ENVIRONMENT_RELEASE_ID",
+  envId: RELEASE,
   appIds: ["app1"],
   apiIds: ["api1"],
   authTunnel: "NORMAL",
@@ -169,14 +170,14 @@ export function forwardingServer(
     change?: (req: IncomingMessage, answer: Forwarded) => Forwarded;
   },
 ): Promise<StubServer> {
-  const send = (res: ServerResponse, answer: Forwarded) => {
-    res.sendDate = false;
-    res.writeHead(answer.status, {
-      "Content-Type": answer.contentType,
-      ...(answer.date === undefined ? {} : { Date: answer.date }),
+  // The target's Date header, or none: never this machine's.
+  const send = (res: ServerResponse, answer: Forwarded) =>
+    writeAnswer(res, {
+      status: answer.status,
+      headers: { "Content-Type": answer.contentType, Date: answer.date },
+      body: answer.text,
+      undated: true,
     });
-    res.end(answer.text);
-  };
   return stubServer((req, body, res) => {
     const instead = hooks.instead?.(req);
     if (instead) return send(res, instead);

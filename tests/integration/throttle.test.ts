@@ -4,10 +4,8 @@
  * old rule, a fixed count per record, failed such a destroy every time). Also the emulator's tenant
  * throttle, a token bucket on the emulator's clock.
  */
-import { FAULTS, ManualClock, startEmulator, type Emulator } from "../../emulator";
+import { FAULTS, ManualClock, startEmulator, type Emulator, RELEASE } from "../../emulator";
 import { bound, checkedInputs, configuredProvider, emulatorSettings } from "../support";
-
-const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 
 /** A provider for `emu` that has created one resource of all its APIs for its first `apps` apps. */
 async function createAll(emu: Emulator, settings: Record<string, string> = {}, apps?: number) {

@@ -12,6 +12,7 @@ import { AdaptiveLimiter } from "../../provider/http/limiter";
 import type { Authenticator, Request } from "../../provider/http/transport";
 import { RomaTransport as Transport } from "../../provider/roma-api";
 import { fakeDateOnly } from "../helpers";
+import { debugLines, failureOf } from "../support";
 import {
   listen,
   scriptedServer,
@@ -46,11 +47,8 @@ const get = (overrides: Partial<Request> = {}): Request => ({
 });
 
 const failure = (request: Request, t = transport(), limitMs = 10_000) =>
-  t.send(request, budgetOf(limitMs)).then(
-    () => {
-      throw new Error("the request succeeded");
-    },
-    (e: unknown) => e as Error & { code?: string; status?: number; mayHaveArrived?: boolean },
+  failureOf<Error & { code?: string; status?: number; mayHaveArrived?: boolean }>(
+    t.send(request, budgetOf(limitMs)),
   );
 
 describe("what goes on the wire", () => {
@@ -399,12 +397,7 @@ describe("an expired token", () => {
 describe("debug lines (ROMA_DEBUG)", () => {
   let lines: string[];
   beforeEach(() => {
-    lines = [];
-    process.env.ROMA_DEBUG = "1";
-    jest.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-      lines.push(String(chunk));
-      return true;
-    });
+    lines = debugLines();
     fakeDateOnly(Date.parse("2030-06-01T00:00:00Z"));
   });
   afterEach(() => {

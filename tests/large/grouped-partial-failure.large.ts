@@ -3,11 +3,9 @@
  * received as the engine's grpc-go receives it: through Debian's python3-grpcio client (so it runs
  * in `npm run test:slow`, which .ci/run runs after installing it).
  */
-import { startEmulator } from "../../emulator";
+import { startEmulator, RELEASE } from "../../emulator";
 import { emulatorConfig, PROGRAM, Stack } from "../harness/lifecycle";
 import { boundIds, recordIds } from "../support";
-
-const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 
 describe("a partial failure too large to report record by record", () => {
   it("reaches the engine with every record in the state; the next up finishes; destroy leaves nothing", async () => {

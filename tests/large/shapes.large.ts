@@ -5,11 +5,10 @@
  * properties from which the next `up` finishes the work, leave `destroy` nothing to leak, and tell
  * the user what failed within a screen.
  */
-import { startEmulator, type FaultSettings } from "../../emulator";
+import { startEmulator, type FaultSettings, RELEASE } from "../../emulator";
 import { emulatorConfig, PROGRAM, Stack } from "../harness/lifecycle";
 import { recordsOf } from "../support";
 
-const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 const SCREEN = 2000;
 
 type Failing = (apps: string[]) => NonNullable<FaultSettings["failingPairs"]>;

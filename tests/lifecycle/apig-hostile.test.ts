@@ -2,12 +2,10 @@
  * A careless JavaScript user against the gateway split, through the real program runtime and
  * dynamic-provider host: the resource class alone says which gateway a resource is on.
  */
-import { startEmulator, type Emulator } from "../../emulator";
+import { startEmulator, type Emulator, RELEASE } from "../../emulator";
 import { emulatorConfig, PROGRAM, Stack } from "../harness/lifecycle";
 import type { Declared } from "../harness/program";
 import { paths } from "../helpers";
-
-const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 
 describe("the gateway is the class's, not an input", () => {
   let emu: Emulator;

@@ -7,11 +7,10 @@
  * and not Y. A fresh provider process must not claim X as P's record: if it does, `up` reports
  * success with X in the state, and `destroy` leaves Y bound.
  */
-import { FAULTS, startEmulator } from "../../emulator";
+import { FAULTS, startEmulator, RELEASE } from "../../emulator";
 import { emulatorConfig, PROGRAM, Stack } from "../harness/lifecycle";
 import { bound, product, recordsOf } from "../support";
 
-const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 const MINUTE = 60_000;
 
 it("a record cancelled by an earlier command is never claimed again; destroy leaves nothing", async () => {

@@ -3,14 +3,13 @@
  * dynamic-provider host and the emulator. Each test pins one behaviour of `tests/harness/engine.ts`
  * (the pulumi/pulumi source it follows is named there), so the harness cannot drift silently.
  */
-import { FAULTS, startEmulator, type Emulator } from "../../emulator";
+import { FAULTS, startEmulator, type Emulator, RELEASE } from "../../emulator";
 import { Interrupter } from "../harness/interrupt";
 import { ProviderHost } from "../harness/host";
 import { emulatorConfig, PROGRAM, ROOT, serializedProvider, Stack } from "../harness/lifecycle";
 import type { Declared } from "../harness/program";
 import { bound, product } from "../support";
 
-const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 const TYPE = "pulumi-nodejs:dynamic/roma:AppAuthorization";
 
 describe("the engine stand-in", () => {

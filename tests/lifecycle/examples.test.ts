@@ -2,7 +2,7 @@
  * The example programs on the real Pulumi runtime (`setMocks`) and the real dynamic-provider host
  * over gRPC, against the emulator, with state carried from run to run as `pulumi` would keep it.
  */
-import { startEmulator, type Emulator } from "../../emulator";
+import { startEmulator, type Emulator, RELEASE } from "../../emulator";
 import {
   apigConfig,
   basicConfig,
@@ -13,8 +13,6 @@ import {
 } from "../harness/lifecycle";
 import { paths } from "../helpers";
 import { bound, product } from "../support";
-
-const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 
 describe("the basic example's lifecycle", () => {
   let emu: Emulator;

@@ -3,14 +3,13 @@
  * `AppAuthorization` (ROMA Connect) and `ApigAppAuthorization` (APIG), the same commands on each,
  * each on its own instance and path family of the emulator.
  */
-import { startEmulator, type Emulator } from "../../emulator";
+import { startEmulator, type Emulator, RELEASE } from "../../emulator";
 import { GATEWAYS, ROMA_ONLY_FIELDS, type Gateway } from "../../provider/fields";
 import { emulatorConfig, PROGRAM, Stack } from "../harness/lifecycle";
 import type { Declared } from "../harness/program";
 import { paths } from "../helpers";
 import { bound, boundIds, product, recordIds } from "../support";
 
-const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 const TYPES: Record<Gateway, string> = {
   roma: "pulumi-nodejs:dynamic/roma:AppAuthorization",
   apig: "pulumi-nodejs:dynamic/roma:ApigAppAuthorization",

@@ -6,12 +6,10 @@
  * record is not this resource's, so the journal must keep it. Through the real host, one process
  * per command, the kill from the harness's loopback proxy.
  */
-import type { Emulator } from "../../emulator";
+import { RELEASE, type Emulator } from "../../emulator";
 import type { Stack } from "../harness/lifecycle";
 import { proxiedStack, type ProxiedStack } from "../harness/proxied";
 import { bound, pairsOf, product, recordsOf } from "../support";
-
-const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 
 describe("killed after the API answered SKIPPED or FAILED for a pair someone else bound meanwhile", () => {
   let run: ProxiedStack;

@@ -5,13 +5,12 @@
  * provider's journal under PULUMI_HOME.
  */
 import { existsSync, readdirSync, rmSync } from "node:fs";
-import type { Emulator } from "../../emulator";
+import { RELEASE, type Emulator } from "../../emulator";
 import type { Stack } from "../harness/lifecycle";
 import type { Declared } from "../harness/program";
 import { proxiedStack, type ProxiedStack } from "../harness/proxied";
 import { bound, boundIds, product, recordIds } from "../support";
 
-const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 const KEY = "roma-appauth/dev/big";
 
 describe("a command killed mid-step", () => {

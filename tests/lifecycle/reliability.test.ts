@@ -1,7 +1,7 @@
 /**
  * Bad inputs and partial failures as the engine sees them, through the real dynamic-provider host.
  */
-import { startEmulator, type Emulator } from "../../emulator";
+import { startEmulator, type Emulator, RELEASE } from "../../emulator";
 import { ProviderHost } from "../harness/host";
 import {
   basicConfig,
@@ -12,8 +12,6 @@ import {
   Stack,
 } from "../harness/lifecycle";
 import { bound, boundIds, product, recordIds } from "../support";
-
-const RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID";
 
 describe("bad inputs, through the provider host", () => {
   let emu: Emulator;

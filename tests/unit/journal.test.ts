@@ -4,28 +4,25 @@
  * this test's: `Date.now` is set for each step.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os, { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import { join } from "node:path";
 import { Journal, type JournalWrite } from "../../provider/journal";
 import type { AuthorizationRecord } from "../../provider/types";
+import { journalHomes } from "../support";
 
 const KEY = "proj/dev/orders";
+const homeOfTest = journalHomes();
 let home: string;
 let now: number;
-const saved = process.env.PULUMI_HOME;
 
 beforeEach(() => {
-  home = mkdtempSync(join(tmpdir(), "roma-journal-unit-"));
-  process.env.PULUMI_HOME = home;
+  home = homeOfTest();
   now = 1_000_000;
   jest.spyOn(Date, "now").mockImplementation(() => now);
 });
 afterEach(() => {
   jest.restoreAllMocks();
-  rmSync(home, { recursive: true, force: true });
-  process.env.PULUMI_HOME = saved;
-  delete process.env.ROMA_DEBUG;
 });
 
 const fileOf = (key: string, base = home) =>
