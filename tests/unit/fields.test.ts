@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { decideDiff } from "../../provider/diff";
 import {
+  BIND_FIELDS,
   fieldDoc,
   FIELDS,
   FIELD_NAMES,
@@ -90,6 +91,16 @@ describe("the field table", () => {
 
   it("names the inputs the records and the id repeat, which may not be secrets", () => {
     expect(ID_FIELDS).toStrictEqual(["instanceId", "envId", "appIds", "apiIds"]);
+  });
+
+  // The seed's POST body beside env_id, app_ids and api_ids: one value for all the request's pairs.
+  it("names the inputs every record carries, the options of one bind request", () => {
+    expect(BIND_FIELDS).toStrictEqual([
+      "authTunnel",
+      "authWhitelist",
+      "authBlacklist",
+      "visitParams",
+    ]);
   });
 
   it("reads an older state's absent input as its default, and nothing else of it", () => {

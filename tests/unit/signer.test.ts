@@ -102,6 +102,27 @@ describe("canonical parts", () => {
     ).toBe("k=%25&k=b&k=%C3%A4");
   });
 
+  it("orders names by code point, as their UTF-8 bytes sort, at every edge of the surrogates", () => {
+    // U+D7A3 and U+E000/U+E001 sit either side of the surrogates; U+10000 is the first pair.
+    const chars = "a中\uD7A3\uD7FF\uE000\uE001\uFFFF\u{10000}😀".split(/(?:)/u);
+    const name = fc.array(fc.constantFrom(...chars), { minLength: 1, maxLength: 3 });
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(
+          name.map((cs) => cs.join("")),
+          { maxLength: 6 },
+        ),
+        (names) => {
+          const byUtf8 = [...names].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+          expect(canonicalQuery(names.map((n) => [n, "v"]))).toBe(
+            byUtf8.map((n) => `${encodeRfc3986(n)}=v`).join("&"),
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it("orders characters beyond U+FFFF after U+E000..U+FFFF (code points), or before (UTF-16)", () => {
     const query: [string, string][] = [
       ["\u{1F600}", "x"],
@@ -137,6 +158,7 @@ describe("canonical parts", () => {
  * left out of paths: for them the published algorithm (and the Go SDK) encode once, it twice.
  */
 describe("agreement with @huaweicloud/huaweicloud-sdk-core's AKSKSigner", () => {
+  const SDK_DATE = "20260101T000000Z";
   const segmentChar = fc.constantFrom(..."abcXYZ019-._~!$&()*+,;=:@äé中文😀".split(/(?:)/u));
   const queryChar = fc.constantFrom(..."abcXYZ019-._~!$&'()*+,;=:@/? #<>äé中文😀".split(/(?:)/u));
   const segment = fc.array(segmentChar, { minLength: 1, maxLength: 8 }).map((cs) => cs.join(""));
@@ -188,6 +210,38 @@ describe("agreement with @huaweicloud/huaweicloud-sdk-core's AKSKSigner", () => 
       ),
       { numRuns: 300 },
     );
+  });
+
+  // The signing guide signs `name:trimmed-value`, and the server reads a value without the spaces
+  // HTTP allows around it; the official signer signs what it is given, so it is given trimmed text.
+  it("signs a header value by its trimmed text, as the server reads it", () => {
+    const headers = (projectId: string) => ({ "X-Project-Id": projectId, "X-Sdk-Date": SDK_DATE });
+    const official = AKSKSigner.sign(
+      { method: "GET", endpoint: "https://h/v2/p", queryParams: {}, headers: headers("p1") },
+      new BasicCredentials().withAk("AKEXAMPLE").withSk("SKEXAMPLE"),
+    ) as Record<string, string>;
+    const ours = authorizationHeader(
+      {
+        method: "GET",
+        path: "/v2/p",
+        query: [],
+        headers: { ...headers(" p1\t "), host: "h" },
+        body: "",
+      },
+      "AKEXAMPLE",
+      "SKEXAMPLE",
+    );
+    expect(ours).toBe(official.Authorization);
+  });
+
+  it("refuses to sign a request without X-Sdk-Date, which the signature covers", () => {
+    expect(() =>
+      authorizationHeader(
+        { method: "GET", path: "/v2/p", query: [], headers: { host: "h" }, body: "" },
+        "AKEXAMPLE",
+        "SKEXAMPLE",
+      ),
+    ).toThrow(new Error("a signed request needs an X-Sdk-Date header"));
   });
 
   it("differs once anything signed changes", () => {
