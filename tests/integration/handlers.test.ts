@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { FAULTS, startEmulator, type Emulator, RELEASE } from "../../emulator";
 import type { AppAuthorizationProvider } from "../../provider";
-import { readOutputs, storeOutputs } from "../../provider/state";
+import { readOutputs, storeInputs, storeOutputs } from "../../provider/state";
 import type { JournalWrite } from "../../provider/journal";
 import type { AuthorizationOutputs } from "../../provider/types";
 import {
@@ -187,7 +187,7 @@ describe("read (refresh)", () => {
       emu.control.resetLog();
       const read = await provider.read(id, outs);
       expect([read, emu.control.log().map((e) => e.route)]).toStrictEqual([
-        { id, props: outs, inputs: expect.any(Object) },
+        { id, props: outs, inputs: storeInputs(outs) },
         ["list", "list"],
       ]);
     } finally {

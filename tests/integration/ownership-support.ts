@@ -14,8 +14,11 @@ import {
   type Settings,
 } from "../support";
 
-export /** A provider with a fresh runtime, as the next `pulumi` command's new provider process has. */
-function freshProcess(emu: Emulator, settings: Settings = {}): Promise<AppAuthorizationProvider> {
+/** A provider with a fresh runtime, as the next `pulumi` command's new provider process has. */
+export function freshProcess(
+  emu: Emulator,
+  settings: Settings = {},
+): Promise<AppAuthorizationProvider> {
   forgetRuntime();
   return configuredProvider(emulatorSettings(emu, settings));
 }

@@ -24,12 +24,6 @@ describe("retry verdicts", () => {
     ],
     ["connection refused", networkError("ECONNREFUSED", false, "x", "refused"), "retry", "retry"],
     ["unknown host name", networkError("ENOTFOUND", false, "x", "getaddrinfo"), "fail", "fail"],
-    [
-      "a certificate no trusted CA signed",
-      networkError("UNABLE_TO_GET_ISSUER_CERT_LOCALLY", false, "x", "local issuer"),
-      "fail",
-      "fail",
-    ],
     ["400 bad parameter", api(400, "APIG.2011"), "fail", "fail"],
     ["401 bad token", api(401, "APIG.1002"), "fail", "fail"],
     ["404 unknown app", api(404, "APIG.3004"), "fail", "fail"],
